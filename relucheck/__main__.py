@@ -1,0 +1,3 @@
+from relucheck.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Machinery that knows nothing about ReLU: registry, runner, records, reports, CLI glue."""

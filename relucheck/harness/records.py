@@ -1,0 +1,97 @@
+"""Verdicts and result rows: the one vocabulary every check reports in (claims.md, preamble)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Verdict(str, Enum):
+    """Outcome of one check.
+
+    PASS: the relation held. FAIL: certified numbers contradict the claim (or a negative
+    control went undetected). INCONCLUSIVE: solver inaccurate, budget hit, not converged.
+    SKIPPED: not applicable here, with a reason (e.g. no MOSEK license). ERROR: exception.
+    """
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    INCONCLUSIVE = "INCONCLUSIVE"
+    SKIPPED = "SKIPPED"
+    ERROR = "ERROR"
+
+    @property
+    def is_failure(self) -> bool:
+        return self in (Verdict.FAIL, Verdict.ERROR)
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert numpy scalars/arrays and non-finite floats to JSON-safe Python values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalar or array
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+@dataclass
+class CheckResult:
+    """One row: a check on one instance, held to a stated relation and tolerance.
+
+    ``relation`` is the human-readable inequality that was tested, e.g.
+    ``"nonconvex_min >= p_cvx - 1e-6*|p_cvx|"``; ``value`` is the measured left-hand
+    quantity and ``margin`` how far inside (positive) or outside (negative) the relation
+    it landed. ``control`` marks a negative control: its PASS means the planted violation
+    was detected.
+    """
+
+    check: str
+    verdict: Verdict
+    relation: str
+    value: float | None = None
+    tolerance: float | None = None
+    margin: float | None = None
+    control: bool = False
+    reason: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    solver: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["verdict"] = self.verdict.value
+        return _jsonable(out)
+
+
+def held(
+    check: str,
+    ok: bool,
+    relation: str,
+    *,
+    value: float | None = None,
+    tolerance: float | None = None,
+    margin: float | None = None,
+    control: bool = False,
+    reason: str = "",
+    **extra: Any,
+) -> CheckResult:
+    """A PASS/FAIL row from a boolean that says whether ``relation`` held."""
+    return CheckResult(
+        check=check,
+        verdict=Verdict.PASS if ok else Verdict.FAIL,
+        relation=relation,
+        value=value,
+        tolerance=tolerance,
+        margin=margin,
+        control=control,
+        reason=reason,
+        **extra,
+    )

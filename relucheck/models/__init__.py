@@ -1,0 +1,1 @@
+"""See architecture.md."""

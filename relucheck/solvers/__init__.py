@@ -1,0 +1,1 @@
+"""Algorithms: conic backends through CVXPY, non-convex trainers."""

@@ -1,0 +1,44 @@
+"""SolveResult: what every solver call returns, whatever the backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SolveResult:
+    """One solve of a convex program.
+
+    ``value`` is the primal objective at the returned point as the backend reports it;
+    ``certified_lower`` and ``certified_gap`` are computed by the project from a dual
+    point it checked itself (never taken from the solver's word). ``accurate`` is False
+    when the backend reported an inaccurate or failed solve: such results make a check
+    INCONCLUSIVE, never PASS.
+    """
+
+    value: float
+    solution: dict[str, Any]
+    status: str
+    solver: str
+    seconds: float
+    iterations: int | None = None
+    accurate: bool = True
+    dual: dict[str, Any] = field(default_factory=dict)
+    certified_lower: float | None = None
+    certified_gap: float | None = None
+    certifies: str = ""  # "full" or "restricted": which program the certificate covers
+
+    def facts(self) -> dict[str, Any]:
+        """Solver facts for a result row (no arrays)."""
+        return {
+            "solver": self.solver,
+            "status": self.status,
+            "iterations": self.iterations,
+            "seconds": self.seconds,
+            "accurate": self.accurate,
+            "value": self.value,
+            "certified_lower": self.certified_lower,
+            "certified_gap": self.certified_gap,
+            "certifies": self.certifies,
+        }
