@@ -1,1 +1,1 @@
-"""See architecture.md."""
+"""Seeded data generators and small real data shipped with a dependency (never a download)."""

@@ -1,0 +1,186 @@
+"""Global optimum of a two-layer ReLU network with a certificate (claims.md, CE).
+
+One pipeline shared by the CE claim and ``relucheck solve two-layer``: solve the convex
+program over a pattern set, map the solution back to a network, prune it (Carathéodory),
+evaluate the network's TRUE objective, and certify it from a dual point we check ourselves.
+
+    dual lower bound  ≤  p_cvx  ≤  objective of the reconstructed network
+
+Both ends are computed by the project; the solver's status only decides whether the solve
+is ``accurate`` (an inaccurate solve makes checks INCONCLUSIVE).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from relucheck.models.certificate import (
+    DualCertificate,
+    hinge_loss_certificate,
+    relative_gap,
+    squared_loss_certificate,
+)
+from relucheck.models.convex_program import single_neuron_program, two_layer_convex_program
+from relucheck.models.patterns import PatternSet
+from relucheck.models.reconstruction import prune_neurons, reconstruct_network
+from relucheck.models.two_layer_network import forward, objective
+from relucheck.solvers.backends import resolve_solver, solve_problem
+from relucheck.solvers.result import SolveResult
+
+
+@dataclass
+class GlobalSolution:
+    """A solved convex program together with its network and certificate."""
+
+    result: SolveResult
+    U: np.ndarray  # reconstructed network, every nonzero group
+    alpha: np.ndarray
+    U_pruned: np.ndarray
+    alpha_pruned: np.ndarray
+    objective: float  # true network objective of the reconstruction (an upper bound on p_cvx)
+    objective_pruned: float
+    certificate: DualCertificate | None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        """Number of neurons after pruning."""
+        return int(self.alpha_pruned.shape[0])
+
+
+def network_objective(X, y, U, alpha, beta, loss) -> float:
+    """True objective of a network; the empty network predicts zero."""
+    if alpha.shape[0] == 0:
+        return objective(X, y, np.zeros((X.shape[1], 1)), np.zeros(1), beta, loss=loss)
+    return float(objective(X, y, U, alpha, beta, loss=loss))
+
+
+def certify_network(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    U: np.ndarray,
+    alpha: np.ndarray,
+    patterns: PatternSet,
+    *,
+    loss: str,
+    hinge_multipliers: np.ndarray | None = None,
+) -> DualCertificate:
+    """Dual lower bound from the network's own fit (squared) or from hinge multipliers."""
+    masks = patterns.without_zero().masks
+    if loss == "squared":
+        f = forward(X, U, alpha) if alpha.shape[0] else np.zeros(X.shape[0])
+        return squared_loss_certificate(X, y, beta, y - f, masks, exact=patterns.exact)
+    if hinge_multipliers is None:
+        f = forward(X, U, alpha) if alpha.shape[0] else np.zeros(X.shape[0])
+        hinge_multipliers = (y * f < 1.0).astype(float)
+    return hinge_loss_certificate(X, y, beta, hinge_multipliers, masks, exact=patterns.exact)
+
+
+def solve_two_layer(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    patterns: PatternSet,
+    *,
+    loss: str = "squared",
+    solver: str = "auto",
+    cone_constraints: bool = True,
+) -> GlobalSolution:
+    """Solve, reconstruct, prune and certify (claims.md CE). Raises SolverUnavailable."""
+    backend = resolve_solver(solver)
+    masks = patterns.without_zero().masks
+    timings: dict[str, float] = {}
+
+    start = time.perf_counter()
+    problem, handles = two_layer_convex_program(
+        X, y, beta, masks, loss=loss, cone_constraints=cone_constraints
+    )
+    facts = solve_problem(problem, backend)
+    timings["convex_solve"] = time.perf_counter() - start
+
+    d, P = X.shape[1], masks.shape[0]
+    V = handles["V"].value if handles["V"].value is not None else np.zeros((d, P))
+    W = handles["W"].value if handles["W"].value is not None else np.zeros((d, P))
+    multipliers = None
+    if loss == "hinge" and handles["margin"].dual_value is not None:
+        multipliers = np.asarray(handles["margin"].dual_value, dtype=float)
+
+    start = time.perf_counter()
+    U, alpha = reconstruct_network(V, W)
+    obj = network_objective(X, y, U, alpha, beta, loss)
+    U_p, alpha_p = prune_neurons(X, U, alpha)
+    obj_p = network_objective(X, y, U_p, alpha_p, beta, loss)
+    timings["reconstruct_prune"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    cert = certify_network(
+        X, y, beta, U, alpha, patterns, loss=loss, hinge_multipliers=multipliers
+    )
+    timings["certify"] = time.perf_counter() - start
+
+    upper = min(obj, obj_p)
+    result = SolveResult(
+        value=float(problem.value) if problem.value is not None else float("nan"),
+        solution={"V": V, "W": W},
+        status=facts["status"],
+        solver=backend,
+        seconds=facts["seconds"],
+        iterations=facts["iterations"],
+        accurate=facts["accurate"],
+        certified_lower=cert.lower,
+        certified_gap=relative_gap(upper, cert.lower),
+        certifies=cert.certifies,
+    )
+    return GlobalSolution(result, U, alpha, U_p, alpha_p, obj, obj_p, cert, timings)
+
+
+@dataclass(frozen=True)
+class WidthOneBounds:
+    """Certified bracket on p(1), the exact width-1 optimum (claims.md CE control)."""
+
+    lower: float
+    upper: float
+    accurate: bool
+    solves: int
+
+
+def width_one_bounds(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    patterns: PatternSet,
+    *,
+    loss: str = "squared",
+    solver: str = "auto",
+) -> WidthOneBounds:
+    """p(1) = min over patterns i and signs s of one convex group problem, each certified."""
+    backend = resolve_solver(solver)
+    masks = patterns.without_zero().masks
+    problem, h = single_neuron_program(y, X.shape[1], beta, loss)
+    lower, upper, accurate = np.inf, np.inf, True
+    for mask in masks:
+        DX = mask[:, None] * X
+        h["A"].value = np.where(mask[:, None], X, -X)
+        for s in (1, -1):
+            h["SDX"].value = s * DX
+            facts = solve_problem(problem, backend)
+            accurate &= facts["accurate"]
+            v = h["v"].value if h["v"].value is not None else np.zeros(X.shape[1])
+            f = s * np.maximum(X @ v, 0.0)
+            reg = beta * float(np.linalg.norm(v))
+            if loss == "squared":
+                upper = min(upper, 0.5 * float(np.sum((f - y) ** 2)) + reg)
+                cert = squared_loss_certificate(
+                    X, y, beta, y - f, mask[None], exact=True, signs=(s,)
+                )
+            else:
+                upper = min(upper, float(np.sum(np.maximum(0.0, 1.0 - y * f))) + reg)
+                a = h["margin"].dual_value
+                a = np.asarray(a, dtype=float) if a is not None else (y * f < 1.0).astype(float)
+                cert = hinge_loss_certificate(X, y, beta, a, mask[None], exact=True, signs=(s,))
+            lower = min(lower, cert.lower)
+    return WidthOneBounds(float(lower), float(upper), bool(accurate), 2 * len(masks))
