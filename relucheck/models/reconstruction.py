@@ -41,6 +41,20 @@ def balance(U: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return directions * root, np.sign(alpha) * root
 
 
+def _dependency(fits: np.ndarray, rank_tol: float) -> tuple[np.ndarray | None, np.ndarray]:
+    """A (near-)null vector η of some column block of ``fits``, or None if independent.
+
+    Any n + 1 columns in R^n are dependent, so while there are more than n columns it is
+    enough to look at the first n + 1 — an SVD of n × (n + 1) per step, not of n × m.
+    """
+    n, m = fits.shape
+    block = np.arange(min(m, n + 1))
+    _, s, vt = np.linalg.svd(fits[:, block], full_matrices=True)
+    if len(block) <= n and s[-1] > rank_tol * s[0]:
+        return None, block
+    return vt[-1], block
+
+
 def prune_neurons(
     X: np.ndarray,
     U: np.ndarray,
@@ -65,21 +79,17 @@ def prune_neurons(
     directions, signs, c, fits = directions[:, alive], signs[alive], c[alive], fits[:, alive]
 
     while fits.shape[1] > 0:
-        _, s, vt = np.linalg.svd(fits, full_matrices=True)
-        m = fits.shape[1]
-        smallest = s[-1] if len(s) == m else 0.0
-        if m <= fits.shape[0] and smallest > rank_tol * s[0]:
+        eta, block = _dependency(fits, rank_tol)
+        if eta is None:
             break
-        eta = vt[-1]
         if eta.sum() > 0:
             eta = -eta
         negative = eta < 0
-        steps = c[negative] / -eta[negative]
+        steps = c[block][negative] / -eta[negative]
         t = steps.min()
-        c = c + t * eta
-        drop = np.flatnonzero(negative)[np.argmin(steps)]
-        keep = np.ones(m, dtype=bool)
-        keep[drop] = False
+        c[block] = c[block] + t * eta
+        keep = np.ones(fits.shape[1], dtype=bool)
+        keep[block[np.flatnonzero(negative)[np.argmin(steps)]]] = False
         keep &= c > 0
         directions, signs, c, fits = directions[:, keep], signs[keep], c[keep], fits[:, keep]
 
