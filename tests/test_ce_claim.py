@@ -15,7 +15,7 @@ from relucheck.solvers import backends, two_layer_global
 from relucheck.theorems import convex_equivalence as ce
 
 TINY = InstanceSpec.make(
-    "CE", "tiny-teacher", 3, kind="teacher", n=9, d=3, width=3, beta_frac=0.1,
+    "CE", "tiny-teacher", 3, kind="teacher", n=9, d=3, width=3, beta_frac=0.02,
     restarts=3, adam_steps=400,
 )
 NO_LICENSE = (False, "no MOSEK license (test)")
