@@ -1,0 +1,277 @@
+"""Command line: ``relucheck list | verify | report | solve`` (``python -m relucheck``).
+
+Every subcommand sets ``func`` with ``set_defaults``; :func:`main` calls ``args.func(args)``
+and returns its exit status. Usage errors print one line ``relucheck: error: ...`` on stderr
+and exit 2 before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn
+
+from relucheck.harness.claims import PROFILES, SOLVER_CHOICES, Claim, RunOptions, registry_lookup
+from relucheck.harness.errors import HarnessError
+from relucheck.harness.store import (
+    LATEST,
+    RESULTS,
+    atomic_write_text,
+    check_writable,
+    new_run_dir,
+    read_rows,
+    resolve_run,
+    update_latest,
+)
+from relucheck.solve_cli import add_solve_parser
+
+DEFAULT_OUT = "reports"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``relucheck: error: <message>``, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"relucheck: error: {message} (see '{self.prog} --help')\n")
+
+
+def registry() -> Mapping[str, Claim]:
+    """The claim registry, looked up at call time (tests replace it)."""
+    import relucheck.theorems
+
+    return relucheck.theorems.REGISTRY
+
+
+def solver_facts() -> dict[str, Any]:
+    """Solver facts for the environment record (e.g. MOSEK license); {} if unavailable."""
+    try:
+        from relucheck.solvers.backends import solver_facts as facts
+    except (ImportError, AttributeError):
+        return {}
+    try:
+        return dict(facts())
+    except Exception as exc:  # noqa: BLE001  (a probe failure is a fact, not a crash)
+        return {"solver_facts_error": f"{type(exc).__name__}: {exc}"}
+
+
+def fail(message: object) -> int:
+    """Print the one-line usage error and return exit status 2."""
+    print(f"relucheck: error: {message}", file=sys.stderr)
+    return 2
+
+
+# ----------------------------------------------------------------------------- list
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print each registered claim: id, title, citation and check ids."""
+    claims = list(registry().values())
+    if not claims:
+        print("no claims registered")
+    for claim in claims:
+        print(f"{claim.id}  {claim.title}")
+        if claim.citation:
+            print(f"    {claim.citation}")
+        print(f"    checks: {', '.join(claim.check_ids)}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- verify
+
+
+@dataclass
+class VerifyPlan:
+    """A validated ``verify`` request; nothing has been written yet."""
+
+    claims: list[Claim]
+    profile: str
+    solver: str
+    jobs: int
+    out: Path
+    resume_dir: Path | None
+    resume_rows: list[dict[str, Any]] | None
+
+
+def _read_meta(run_dir: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads((run_dir / "run.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def plan_verify(args: argparse.Namespace, claims_registry: Mapping[str, Claim]) -> VerifyPlan:
+    """Validate every argument of ``verify``; raise :class:`HarnessError` on the first problem.
+
+    With ``--resume``, claims, profile and solver default to those the run started with.
+    """
+    out = Path(args.out)
+    meta: dict[str, Any] = {}
+    resume_dir = resume_rows = None
+    if args.resume is not None:
+        resume_dir = resolve_run(out, args.resume)
+        meta = _read_meta(resume_dir)
+        resume_rows = read_rows(resume_dir / RESULTS)
+    names = list(args.claims) or list(meta.get("claims") or [])
+    if not claims_registry:
+        raise HarnessError("no claims are registered")
+    try:
+        claims = (
+            registry_lookup(claims_registry, names) if names else list(claims_registry.values())
+        )
+    except KeyError as exc:
+        raise HarnessError(exc.args[0]) from None
+    profile = args.profile or meta.get("profile") or "quick"
+    if profile not in PROFILES:
+        raise HarnessError(f"unknown profile {profile!r} (choose {' or '.join(PROFILES)})")
+    solver = args.solver or meta.get("solver") or "auto"
+    if solver not in SOLVER_CHOICES:
+        raise HarnessError(f"unknown solver {solver!r} (choose {', '.join(SOLVER_CHOICES)})")
+    if args.jobs < 1:
+        raise HarnessError(f"--jobs must be at least 1 (got {args.jobs})")
+    check_writable(resume_dir if resume_dir is not None else out)
+    latest = (resume_dir.parent if resume_dir is not None else out) / LATEST
+    if latest.exists() and not latest.is_symlink():
+        raise HarnessError(f"{str(latest)!r} exists and is not a symlink")
+    return VerifyPlan(claims, profile, solver, args.jobs, out, resume_dir, resume_rows)
+
+
+def _start_run(plan: VerifyPlan, env: dict[str, Any], argv: Sequence[str]) -> Path:
+    """Create the run folder (or reopen the resumed one) and record run.json/environment.json."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    if plan.resume_dir is not None:
+        run_dir = plan.resume_dir
+        meta = _read_meta(run_dir)
+        meta.setdefault("resumed", []).append({"at": now, "argv": list(argv), "jobs": plan.jobs})
+        atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2) + "\n")
+        atomic_write_text(run_dir / f"environment-resume-{now.replace(':', '')}.json",
+                          json.dumps(env, indent=2) + "\n")  # fmt: skip
+        return run_dir
+    run_dir = new_run_dir(plan.out)
+    meta = {
+        "run_id": run_dir.name,
+        "claims": [c.id for c in plan.claims],
+        "profile": plan.profile,
+        "solver": plan.solver,
+        "jobs": plan.jobs,
+        "started_at": now,
+        "argv": list(argv),
+    }
+    atomic_write_text(run_dir / "environment.json", json.dumps(env, indent=2) + "\n")
+    atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2) + "\n")
+    return run_dir
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Validate, run every unit, write the report; exit 0 iff no row is FAIL or ERROR."""
+    from relucheck.harness.environment import capture_environment
+    from relucheck.harness.progress import Progress
+    from relucheck.harness.report import write_report
+    from relucheck.harness.runner import run
+
+    claims_registry = registry()
+    try:
+        plan = plan_verify(args, claims_registry)
+    except HarnessError as exc:
+        return fail(exc)
+
+    env = capture_environment(solver_facts())  # once, in the parent, before any fork
+    run_dir = _start_run(plan, env, args.argv)
+    update_latest(run_dir.parent, run_dir)  # so `--resume latest` finds a crashed run
+    print(f"relucheck: run {run_dir.name} in {run_dir}", file=sys.stderr, flush=True)
+    progress = Progress()
+    try:
+        rows = run(
+            plan.claims,
+            plan.profile,
+            RunOptions(solver=plan.solver, profile=plan.profile),
+            run_dir,
+            plan.jobs,
+            progress,
+            plan.resume_rows,
+            env=env,
+        )
+    except KeyboardInterrupt:
+        progress.close(read_rows(run_dir / RESULTS))  # what is safely on disk
+        print(f"relucheck: interrupted; continue with --resume {run_dir.name}", file=sys.stderr)
+        return 130
+    progress.close(rows)
+    paths = write_report(run_dir, claims_registry)
+    update_latest(run_dir.parent, run_dir)
+    print(paths["summary"])
+    print(paths["html"])
+    return 1 if any(row.get("verdict") in ("FAIL", "ERROR") for row in rows) else 0
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Re-render summary.md, index.html, results.csv and figures from stored rows."""
+    from relucheck.harness.report import write_report
+
+    try:
+        run_dir = resolve_run(Path(args.out), args.run)
+        check_writable(run_dir)
+    except HarnessError as exc:
+        return fail(exc)
+    paths = write_report(run_dir, registry())
+    print(paths["summary"])
+    print(paths["html"])
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: list, verify, report and the solve group."""
+    parser = Parser(prog="relucheck", description="Executable checks of ReLU-network theorems.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p_list = sub.add_parser("list", help="claims and their checks")
+    p_list.set_defaults(func=cmd_list)
+
+    p_verify = sub.add_parser("verify", help="run the checks of claims and write a report")
+    p_verify.add_argument("claims", nargs="*", metavar="CLAIM", help="claim ids (default: all)")
+    p_verify.add_argument(
+        "--profile",
+        default=None,
+        metavar="{quick,full}",
+        help="instance grid (default: quick, or the resumed run's)",
+    )
+    p_verify.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p_verify.add_argument(
+        "--solver",
+        default=None,
+        metavar="{auto,clarabel,mosek,scs}",
+        help="conic backend (default: auto)",
+    )
+    p_verify.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: reports)")
+    p_verify.add_argument(
+        "--resume", default=None, metavar="RUN", help="run id, run folder or 'latest' to complete"
+    )
+    p_verify.set_defaults(func=cmd_verify)
+
+    p_report = sub.add_parser("report", help="re-render a run's report from its stored rows")
+    p_report.add_argument("run", metavar="RUN", help="run id, run folder or 'latest'")
+    p_report.add_argument(
+        "--out", default=DEFAULT_OUT, help="folder holding runs (default: reports)"
+    )
+    p_report.set_defaults(func=cmd_report)
+
+    add_solve_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: ``sys.argv[1:]``), dispatch, return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    return int(args.func(args))
