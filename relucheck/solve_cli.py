@@ -154,8 +154,7 @@ def print_human(f: dict[str, Any]) -> None:
     kind = "exact" if f["patterns_exact"] else "sampled"
     print(f"  patterns      {f['patterns']} ({kind}, rank {f['rank']})")
     print(f"  optimum       {f['value']:.10g}   [{verdict}]")
-    print(f"  dual lower    {f['certified_lower']:.10g}   "
-          f"(certifies the {f['certifies']} program)")
+    print(f"  dual lower    {f['certified_lower']:.10g}   (certifies the {f['certifies']} program)")
     print(f"  relative gap  {f['certified_gap']:.3e}")
     print(f"  width         {f['width']} after pruning ({f['width_before_pruning']} before)")
     print(f"  solver        {f['solver']} ({f['status']}), {f['seconds']:.2f} s in all")
@@ -176,8 +175,11 @@ def add_solve_parser(subparsers: argparse._SubParsersAction) -> None:
     two.add_argument("--X", required=True, help="data matrix, .npy (n, d) or .csv")
     two.add_argument("--y", required=True, help="targets, .npy (n,) or .csv")
     two.add_argument("--beta", required=True, type=float, help="weight decay beta > 0")
-    two.add_argument("--bias", action="store_true",
-                     help="append a ones column (a bias regularized with the weights)")
+    two.add_argument(
+        "--bias",
+        action="store_true",
+        help="append a ones column (a bias regularized with the weights)",
+    )
     two.add_argument("--loss", choices=LOSS_CHOICES, default="squared")
     two.add_argument("--patterns", default="exact", help="exact | sampled:N")
     two.add_argument("--solver", choices=("auto", "clarabel", "scs", "mosek"), default="auto")

@@ -1,4 +1,4 @@
-"""The CE claim end to end on a tiny instance, and planted defects that must turn a check to FAIL."""
+"""The CE claim end to end on a tiny instance; planted defects must turn a check to FAIL."""
 
 from __future__ import annotations
 
@@ -15,8 +15,16 @@ from relucheck.solvers import backends, two_layer_global
 from relucheck.theorems import convex_equivalence as ce
 
 TINY = InstanceSpec.make(
-    "CE", "tiny-teacher", 3, kind="teacher", n=9, d=3, width=3, beta_frac=0.02,
-    restarts=3, adam_steps=400,
+    "CE",
+    "tiny-teacher",
+    3,
+    kind="teacher",
+    n=9,
+    d=3,
+    width=3,
+    beta_frac=0.02,
+    restarts=3,
+    adam_steps=400,
 )
 NO_LICENSE = (False, "no MOSEK license (test)")
 

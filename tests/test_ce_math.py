@@ -74,9 +74,7 @@ def test_cone_sup_bound_is_tight_and_valid():
     A = np.where(mask[:, None], X, -X)
     c = rng.standard_normal(3)
     u = cp.Variable(3)
-    exact = cp.Problem(cp.Maximize(c @ u), [cp.norm(u) <= 1, A @ u >= 0]).solve(
-        solver="CLARABEL"
-    )
+    exact = cp.Problem(cp.Maximize(c @ u), [cp.norm(u) <= 1, A @ u >= 0]).solve(solver="CLARABEL")
     bound = cone_sup_bound(c, A)
     assert bound >= exact - 1e-7
     assert bound == pytest.approx(exact, abs=1e-6)

@@ -47,8 +47,19 @@ def data(tmp_path: Path):
 
 def test_json_agrees_with_independent_cvxpy(data):
     tmp, X, y = data
-    out = run_cli("solve", "two-layer", "--X", str(tmp / "X.npy"), "--y", str(tmp / "y.npy"),
-                  "--beta", "0.3", "--json", "--save", str(tmp / "net.npz"))
+    out = run_cli(
+        "solve",
+        "two-layer",
+        "--X",
+        str(tmp / "X.npy"),
+        "--y",
+        str(tmp / "y.npy"),
+        "--beta",
+        "0.3",
+        "--json",
+        "--save",
+        str(tmp / "net.npz"),
+    )
     assert out.returncode == 0, out.stderr
     facts = json.loads(out.stdout)
     for key in ("value", "certified_gap", "width", "patterns", "solver", "seconds"):
@@ -65,16 +76,38 @@ def test_json_agrees_with_independent_cvxpy(data):
 def test_human_output_and_bias_and_hinge(data):
     tmp, X, y = data
     np.save(tmp / "labels.npy", np.where(y > np.median(y), 1.0, -1.0))
-    out = run_cli("solve", "two-layer", "--X", str(tmp / "X.npy"), "--y",
-                  str(tmp / "labels.npy"), "--beta", "0.5", "--bias", "--loss", "hinge")
+    out = run_cli(
+        "solve",
+        "two-layer",
+        "--X",
+        str(tmp / "X.npy"),
+        "--y",
+        str(tmp / "labels.npy"),
+        "--beta",
+        "0.5",
+        "--bias",
+        "--loss",
+        "hinge",
+    )
     assert out.returncode == 0, out.stderr
     assert "relative gap" in out.stdout and "d=4" in out.stdout
 
 
 def test_sampled_patterns_certify_only_restricted(data):
     tmp, _, _ = data
-    out = run_cli("solve", "two-layer", "--X", str(tmp / "X.npy"), "--y", str(tmp / "y.npy"),
-                  "--beta", "0.3", "--patterns", "sampled:20", "--json")
+    out = run_cli(
+        "solve",
+        "two-layer",
+        "--X",
+        str(tmp / "X.npy"),
+        "--y",
+        str(tmp / "y.npy"),
+        "--beta",
+        "0.3",
+        "--patterns",
+        "sampled:20",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     facts = json.loads(out.stdout)
     assert facts["certifies"] == "restricted" and not facts["patterns_exact"]

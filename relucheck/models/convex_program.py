@@ -114,7 +114,9 @@ def single_neuron_program(
     f = SDX @ v
     constraints: list[cp.Constraint] = [A @ v >= 0]
     handles: dict[str, cp.Parameter | cp.Variable | cp.Constraint] = {
-        "SDX": SDX, "A": A, "v": v,
+        "SDX": SDX,
+        "A": A,
+        "v": v,
     }
     if loss == "squared":
         data_term = 0.5 * cp.sum_squares(f - y)

@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def reconstruct_network(V: np.ndarray, W: np.ndarray, *, zero_tol: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def reconstruct_network(
+    V: np.ndarray, W: np.ndarray, *, zero_tol: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Network (U (d, m), α (m,)) from convex variables V, W (d, P); columns ≤ zero_tol dropped."""
     norms_v = np.linalg.norm(V, axis=0)
     norms_w = np.linalg.norm(W, axis=0)

@@ -117,9 +117,7 @@ def solve_two_layer(
     timings["reconstruct_prune"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    cert = certify_network(
-        X, y, beta, U, alpha, patterns, loss=loss, hinge_multipliers=multipliers
-    )
+    cert = certify_network(X, y, beta, U, alpha, patterns, loss=loss, hinge_multipliers=multipliers)
     timings["certify"] = time.perf_counter() - start
 
     upper = min(obj, obj_p)

@@ -9,7 +9,4 @@ from __future__ import annotations
 from relucheck.harness.claims import Claim
 from relucheck.theorems import convex_equivalence
 
-REGISTRY: dict[str, Claim] = {
-    claim.id: claim
-    for claim in (convex_equivalence.CLAIM,)
-}
+REGISTRY: dict[str, Claim] = {claim.id: claim for claim in (convex_equivalence.CLAIM,)}

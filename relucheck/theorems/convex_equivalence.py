@@ -81,32 +81,72 @@ SOLVER_CHECKS = CHECK_IDS[1:]  # everything but the pattern count needs a conic 
 
 def instances(profile: str) -> list[InstanceSpec]:
     """The instance grid. Quick: six small instances covering every data kind."""
-    train = {"restarts": 6, "adam_steps": 1500} if profile == "quick" else {
-        "restarts": 16, "adam_steps": 4000}
+    train = (
+        {"restarts": 6, "adam_steps": 1500}
+        if profile == "quick"
+        else {"restarts": 16, "adam_steps": 4000}
+    )
     make = InstanceSpec.make
     grid = [
         make(CLAIM_ID, "1d-bias", 11, kind="one_dimensional", n=12, beta_frac=0.05, **train),
         make(CLAIM_ID, "gaussian-d3", 12, kind="gaussian", n=12, d=3, beta_frac=0.2, **train),
-        make(CLAIM_ID, "teacher-d3", 13, kind="teacher", n=14, d=3, width=3,
-             beta_frac=0.02, **train),
-        make(CLAIM_ID, "rank2-d4", 14, kind="rank_deficient", n=12, d=4, rank=2,
-             beta_frac=0.1, **train),
+        make(
+            CLAIM_ID, "teacher-d3", 13, kind="teacher", n=14, d=3, width=3, beta_frac=0.02, **train
+        ),
+        make(
+            CLAIM_ID,
+            "rank2-d4",
+            14,
+            kind="rank_deficient",
+            n=12,
+            d=4,
+            rank=2,
+            beta_frac=0.1,
+            **train,
+        ),
         make(CLAIM_ID, "diabetes-d3", 15, kind="diabetes", n=14, d=3, beta_frac=0.15, **train),
-        make(CLAIM_ID, "teacher-hinge-d3", 16, kind="teacher_labels", n=12, d=3, width=3,
-             beta_frac=0.1, loss="hinge", **train),
+        make(
+            CLAIM_ID,
+            "teacher-hinge-d3",
+            16,
+            kind="teacher_labels",
+            n=12,
+            d=3,
+            width=3,
+            beta_frac=0.1,
+            loss="hinge",
+            **train,
+        ),
     ]
     if profile == "full":
         grid += [
-            make(CLAIM_ID, "gaussian-d4", 21, kind="gaussian", n=16, d=4, beta_frac=0.1,
-                 **train),
-            make(CLAIM_ID, "teacher-d5", 22, kind="teacher", n=20, d=5, width=4,
-                 beta_frac=0.05, **train),
-            make(CLAIM_ID, "1d-bias-n30", 23, kind="one_dimensional", n=30, beta_frac=0.02,
-                 **train),
-            make(CLAIM_ID, "diabetes-d4", 24, kind="diabetes", n=20, d=4, beta_frac=0.1,
-                 **train),
-            make(CLAIM_ID, "rank3-d6", 25, kind="rank_deficient", n=16, d=6, rank=3,
-                 beta_frac=0.1, **train),
+            make(CLAIM_ID, "gaussian-d4", 21, kind="gaussian", n=16, d=4, beta_frac=0.1, **train),
+            make(
+                CLAIM_ID,
+                "teacher-d5",
+                22,
+                kind="teacher",
+                n=20,
+                d=5,
+                width=4,
+                beta_frac=0.05,
+                **train,
+            ),
+            make(
+                CLAIM_ID, "1d-bias-n30", 23, kind="one_dimensional", n=30, beta_frac=0.02, **train
+            ),
+            make(CLAIM_ID, "diabetes-d4", 24, kind="diabetes", n=20, d=4, beta_frac=0.1, **train),
+            make(
+                CLAIM_ID,
+                "rank3-d6",
+                25,
+                kind="rank_deficient",
+                n=16,
+                d=6,
+                rank=3,
+                beta_frac=0.1,
+                **train,
+            ),
         ]
     return grid
 
@@ -148,8 +188,15 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
     rows.append(check_pattern_count(X, patterns, t_enum))
 
     beta = p["beta_frac"] * dual_gauge_bound(X, y, patterns.without_zero().masks)
-    facts = {"n": n, "d": X.shape[1], "rank": patterns.rank, "P": patterns.count,
-             "beta": beta, "loss": loss, "data": data.description}
+    facts = {
+        "n": n,
+        "d": X.shape[1],
+        "rank": patterns.rank,
+        "P": patterns.count,
+        "beta": beta,
+        "loss": loss,
+        "data": data.description,
+    }
 
     try:
         sol = solve_two_layer(X, y, beta, patterns, loss=loss, solver=options.solver)
@@ -161,8 +208,14 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
     if not sol.result.accurate:
         reason = f"convex solve inaccurate (status {sol.result.status})"
         return rows + [
-            CheckResult(c, Verdict.INCONCLUSIVE, "solver status optimal", reason=reason,
-                        solver=solver_facts, data=facts)
+            CheckResult(
+                c,
+                Verdict.INCONCLUSIVE,
+                "solver status optimal",
+                reason=reason,
+                solver=solver_facts,
+                data=facts,
+            )
             for c in SOLVER_CHECKS
         ]
 
@@ -172,16 +225,25 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
 
     start = time.perf_counter()
     widths = sorted({1, 2, 4, n + 1})
-    runs = {m: train_two_layer(X, y, beta, width=m, restarts=p["restarts"],
-                               seed=spec.seed + m, loss=loss, adam_steps=p["adam_steps"])
-            for m in widths}
+    runs = {
+        m: train_two_layer(
+            X,
+            y,
+            beta,
+            width=m,
+            restarts=p["restarts"],
+            seed=spec.seed + m,
+            loss=loss,
+            adam_steps=p["adam_steps"],
+        )
+        for m in widths
+    }
     t_train = time.perf_counter() - start
     rows += check_nonconvex(runs, p_cvx, lower, n, t_train, facts)
 
     rows.append(check_mosek(X, y, beta, patterns, loss, p_cvx, options))
     rows.append(control_width_one(X, y, beta, patterns, loss, sol, options, facts))
-    rows.append(control_sampled_subset(X, y, beta, patterns, loss, sol, options, spec.seed,
-                                       facts))
+    rows.append(control_sampled_subset(X, y, beta, patterns, loss, sol, options, spec.seed, facts))
     rows.append(control_gated(X, y, beta, patterns, loss, sol, options, facts))
     for row in rows[1:]:
         row.solver = row.solver or solver_facts
@@ -189,8 +251,9 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
 
 
 def skipped(check_id: str, reason: str) -> CheckResult:
-    return CheckResult(check_id, Verdict.SKIPPED, "not run", reason=reason,
-                       control=check_id.startswith("control_"))
+    return CheckResult(
+        check_id, Verdict.SKIPPED, "not run", reason=reason, control=check_id.startswith("control_")
+    )
 
 
 def check_pattern_count(X: np.ndarray, patterns, seconds: float) -> CheckResult:
@@ -198,46 +261,100 @@ def check_pattern_count(X: np.ndarray, patterns, seconds: float) -> CheckResult:
     n, r = X.shape[0], patterns.rank
     formula, bound = cover_count(n, r), cover_bound(n, r)
     general = is_general_position(X)
-    data = {"count": patterns.count, "formula": formula, "bound": bound, "rank": r,
-            "general_position": general, "method": patterns.method, "exact": patterns.exact}
+    data = {
+        "count": patterns.count,
+        "formula": formula,
+        "bound": bound,
+        "rank": r,
+        "general_position": general,
+        "method": patterns.method,
+        "exact": patterns.exact,
+    }
     timings = {"enumerate": seconds}
     if not patterns.exact:
-        return held("pattern_count", False, "pattern set is an exact enumeration",
-                    reason="patterns are sampled, not enumerated", data=data, timings=timings)
+        return held(
+            "pattern_count",
+            False,
+            "pattern set is an exact enumeration",
+            reason="patterns are sampled, not enumerated",
+            data=data,
+            timings=timings,
+        )
     if general:
         ok = patterns.count == formula and patterns.count <= bound
-        return held("pattern_count", ok, "count == 2*sum_{k<r} C(n-1,k) <= 2r(e(n-1)/r)^r",
-                    value=patterns.count, tolerance=0.0, margin=float(formula - patterns.count),
-                    data=data, timings=timings)
+        return held(
+            "pattern_count",
+            ok,
+            "count == 2*sum_{k<r} C(n-1,k) <= 2r(e(n-1)/r)^r",
+            value=patterns.count,
+            tolerance=0.0,
+            margin=float(formula - patterns.count),
+            data=data,
+            timings=timings,
+        )
     ok = patterns.count <= formula and patterns.count <= bound
-    return held("pattern_count", ok, "count <= 2*sum_{k<r} C(n-1,k) (not in general position)",
-                value=patterns.count, tolerance=0.0, margin=float(formula - patterns.count),
-                data=data, timings=timings)
+    return held(
+        "pattern_count",
+        ok,
+        "count <= 2*sum_{k<r} C(n-1,k) (not in general position)",
+        value=patterns.count,
+        tolerance=0.0,
+        margin=float(formula - patterns.count),
+        data=data,
+        timings=timings,
+    )
 
 
 def check_reconstruction(sol, facts: dict[str, Any]) -> CheckResult:
     """The reconstructed network (true ReLU) attains the solver's convex optimum."""
     err = abs(sol.objective - sol.result.value) / max(abs(sol.result.value), 1e-300)
-    return held("reconstruction_attains", err <= REL_TOL,
-                "|obj(reconstruct(V,W)) - p_cvx| <= 1e-6*|p_cvx|",
-                value=err, tolerance=REL_TOL, margin=REL_TOL - err,
-                timings=dict(sol.timings),
-                data={**facts, "p_cvx_solver": sol.result.value, "network_objective":
-                      sol.objective, "neurons": int(sol.alpha.shape[0])})
+    return held(
+        "reconstruction_attains",
+        err <= REL_TOL,
+        "|obj(reconstruct(V,W)) - p_cvx| <= 1e-6*|p_cvx|",
+        value=err,
+        tolerance=REL_TOL,
+        margin=REL_TOL - err,
+        timings=dict(sol.timings),
+        data={
+            **facts,
+            "p_cvx_solver": sol.result.value,
+            "network_objective": sol.objective,
+            "neurons": int(sol.alpha.shape[0]),
+        },
+    )
 
 
 def check_certified_gap(sol, facts: dict[str, Any]) -> CheckResult:
     """(upper − certified lower)/upper ≤ 1e-6, the lower bound built from our own dual point."""
     gap = sol.result.certified_gap
     cert = sol.certificate
-    data = {**facts, "upper": sol.objective, "lower": cert.lower, "dual_scale": cert.scale,
-            "gauge": cert.gauge, "certifies": cert.certifies}
+    data = {
+        **facts,
+        "upper": sol.objective,
+        "lower": cert.lower,
+        "dual_scale": cert.scale,
+        "gauge": cert.gauge,
+        "certifies": cert.certifies,
+    }
     if cert.certifies != "full":
-        return held("certified_gap", False, "certificate covers all patterns",
-                    reason="lower bound certifies only a restricted program", data=data)
-    return held("certified_gap", gap <= REL_TOL, "(p_upper - dual_lower)/p_upper <= 1e-6",
-                value=gap, tolerance=REL_TOL, margin=REL_TOL - gap,
-                timings=dict(sol.timings), data=data)
+        return held(
+            "certified_gap",
+            False,
+            "certificate covers all patterns",
+            reason="lower bound certifies only a restricted program",
+            data=data,
+        )
+    return held(
+        "certified_gap",
+        gap <= REL_TOL,
+        "(p_upper - dual_lower)/p_upper <= 1e-6",
+        value=gap,
+        tolerance=REL_TOL,
+        margin=REL_TOL - gap,
+        timings=dict(sol.timings),
+        data=data,
+    )
 
 
 def check_pruned_width(sol, n: int, facts: dict[str, Any]) -> CheckResult:
@@ -245,10 +362,20 @@ def check_pruned_width(sol, n: int, facts: dict[str, Any]) -> CheckResult:
     width = sol.width
     rise = (sol.objective_pruned - sol.objective) / max(abs(sol.objective), 1e-300)
     ok = width <= n + 1 and rise <= REL_TOL
-    return held("pruned_width", ok, "width_pruned <= n + 1 and obj_pruned <= obj + 1e-6 rel",
-                value=width, tolerance=float(n + 1), margin=float(n + 1 - width),
-                data={**facts, "width_before": int(sol.alpha.shape[0]), "width_after": width,
-                      "objective_rise": rise})
+    return held(
+        "pruned_width",
+        ok,
+        "width_pruned <= n + 1 and obj_pruned <= obj + 1e-6 rel",
+        value=width,
+        tolerance=float(n + 1),
+        margin=float(n + 1 - width),
+        data={
+            **facts,
+            "width_before": int(sol.alpha.shape[0]),
+            "width_after": width,
+            "objective_rise": rise,
+        },
+    )
 
 
 def _downsample(steps: np.ndarray, values: np.ndarray, k: int = 80) -> list[list[float]]:
@@ -256,8 +383,9 @@ def _downsample(steps: np.ndarray, values: np.ndarray, k: int = 80) -> list[list
     return [np.asarray(steps)[idx].tolist(), np.asarray(values)[idx].tolist()]
 
 
-def check_nonconvex(runs, p_cvx: float, lower: float, n: int, seconds: float,
-                    facts: dict[str, Any]) -> list[CheckResult]:
+def check_nonconvex(
+    runs, p_cvx: float, lower: float, n: int, seconds: float, facts: dict[str, Any]
+) -> list[CheckResult]:
     """Hard: every run ≥ certified lower bound − tol. Soft: best at m ≥ n + 1 within 1e-2."""
     finals = {m: np.asarray(r.final_values, dtype=float) for m, r in runs.items()}
     all_finals = np.concatenate(list(finals.values()))
@@ -266,21 +394,36 @@ def check_nonconvex(runs, p_cvx: float, lower: float, n: int, seconds: float,
     wide = min(float(finals[m].min()) for m in finals if m >= n + 1)
     excess = (wide - p_cvx) / abs(p_cvx)
     traj = runs[max(runs)].trajectories
-    data = {**facts, "p_cvx": p_cvx, "lower": lower, "widths": sorted(finals),
-            "finals": [finals[m].tolist() for m in sorted(finals)],
-            "trajectory_width": max(runs),
-            "trajectories": [_downsample(s, v) for s, v in traj],
-            "adam_steps": int(runs[max(runs)].info["adam_steps"])}
+    data = {
+        **facts,
+        "p_cvx": p_cvx,
+        "lower": lower,
+        "widths": sorted(finals),
+        "finals": [finals[m].tolist() for m in sorted(finals)],
+        "trajectory_width": max(runs),
+        "trajectories": [_downsample(s, v) for s, v in traj],
+        "adam_steps": int(runs[max(runs)].info["adam_steps"]),
+    }
     timings = {"nonconvex_train": seconds}
-    hard = held("nonconvex_above_convex", worst >= lower - tol,
-                "min over all runs >= certified_lower - 1e-6*|p_cvx|",
-                value=worst, tolerance=tol, margin=worst - (lower - tol),
-                timings=timings, data=data)
+    hard = held(
+        "nonconvex_above_convex",
+        worst >= lower - tol,
+        "min over all runs >= certified_lower - 1e-6*|p_cvx|",
+        value=worst,
+        tolerance=tol,
+        margin=worst - (lower - tol),
+        timings=timings,
+        data=data,
+    )
     soft_ok = excess <= SOFT_TOL
     soft = CheckResult(
-        "best_restart_close", Verdict.PASS if soft_ok else Verdict.INCONCLUSIVE,
-        "(best run at m >= n+1 - p_cvx)/p_cvx <= 1e-2", value=excess, tolerance=SOFT_TOL,
-        margin=SOFT_TOL - excess, timings=timings,
+        "best_restart_close",
+        Verdict.PASS if soft_ok else Verdict.INCONCLUSIVE,
+        "(best run at m >= n+1 - p_cvx)/p_cvx <= 1e-2",
+        value=excess,
+        tolerance=SOFT_TOL,
+        margin=SOFT_TOL - excess,
+        timings=timings,
         reason="" if soft_ok else "local optimizer stalled above p_cvx (soft check)",
         data={"p_cvx": p_cvx, "best_wide": wide},
     )
@@ -294,11 +437,22 @@ def check_mosek(X, y, beta, patterns, loss, p_cvx, options) -> CheckResult:
         return skipped("mosek_cross_check", reason)
     sol = solve_two_layer(X, y, beta, patterns, loss=loss, solver="mosek")
     if not sol.result.accurate:
-        return CheckResult("mosek_cross_check", Verdict.INCONCLUSIVE, "MOSEK status optimal",
-                           reason=f"MOSEK status {sol.result.status}")
+        return CheckResult(
+            "mosek_cross_check",
+            Verdict.INCONCLUSIVE,
+            "MOSEK status optimal",
+            reason=f"MOSEK status {sol.result.status}",
+        )
     err = abs(sol.objective - p_cvx) / abs(p_cvx)
-    return held("mosek_cross_check", err <= REL_TOL, "|p_mosek - p_cvx| <= 1e-6*|p_cvx|",
-                value=err, tolerance=REL_TOL, margin=REL_TOL - err, solver=sol.result.facts())
+    return held(
+        "mosek_cross_check",
+        err <= REL_TOL,
+        "|p_mosek - p_cvx| <= 1e-6*|p_cvx|",
+        value=err,
+        tolerance=REL_TOL,
+        margin=REL_TOL - err,
+        solver=sol.result.facts(),
+    )
 
 
 # -------------------------------------------------------------------- negative controls
@@ -311,20 +465,39 @@ def control_width_one(X, y, beta, patterns, loss, sol, options, facts) -> CheckR
     seconds = time.perf_counter() - start
     tol = REL_TOL * abs(sol.objective)
     if w1.upper <= sol.objective + tol:
-        return skipped("control_width_one",
-                       f"one neuron attains p_cvx here (p(1) <= {w1.upper:.10g}): the control "
-                       "needs an instance whose optimum uses several neurons")
-    data = {**facts, "p1_lower": w1.lower, "p1_upper": w1.upper, "p_cvx": sol.objective,
-            "solves": w1.solves}
+        return skipped(
+            "control_width_one",
+            f"one neuron attains p_cvx here (p(1) <= {w1.upper:.10g}): the control "
+            "needs an instance whose optimum uses several neurons",
+        )
+    data = {
+        **facts,
+        "p1_lower": w1.lower,
+        "p1_upper": w1.upper,
+        "p_cvx": sol.objective,
+        "solves": w1.solves,
+    }
     if not w1.accurate:
-        return CheckResult("control_width_one", Verdict.INCONCLUSIVE, "all solves optimal",
-                           control=True, reason="a single-group solve was inaccurate",
-                           data=data)
+        return CheckResult(
+            "control_width_one",
+            Verdict.INCONCLUSIVE,
+            "all solves optimal",
+            control=True,
+            reason="a single-group solve was inaccurate",
+            data=data,
+        )
     margin = w1.lower - (sol.objective + tol)
-    return held("control_width_one", margin > 0,
-                "certified_lower(p(1)) > p_cvx + 1e-6*|p_cvx|", value=w1.lower,
-                tolerance=tol, margin=margin, control=True,
-                timings={"width_one": seconds}, data=data)
+    return held(
+        "control_width_one",
+        margin > 0,
+        "certified_lower(p(1)) > p_cvx + 1e-6*|p_cvx|",
+        value=w1.lower,
+        tolerance=tol,
+        margin=margin,
+        control=True,
+        timings={"width_one": seconds},
+        data=data,
+    )
 
 
 def control_sampled_subset(X, y, beta, patterns, loss, sol, options, seed, facts):
@@ -339,44 +512,81 @@ def control_sampled_subset(X, y, beta, patterns, loss, sol, options, seed, facts
     excess = (value - sol.objective) / abs(sol.objective)
     full_gap = relative_gap(value, full.lower)
     restricted_gap = sub.result.certified_gap
-    data = {**facts, "sampled_patterns": sampled.count, "gates": budget,
-            "coverage": sampled.count / patterns.count, "value": value,
-            "p_cvx": sol.objective, "excess": excess, "full_certificate_gap": full_gap,
-            "restricted_certificate_gap": restricted_gap}
+    data = {
+        **facts,
+        "sampled_patterns": sampled.count,
+        "gates": budget,
+        "coverage": sampled.count / patterns.count,
+        "value": value,
+        "p_cvx": sol.objective,
+        "excess": excess,
+        "full_certificate_gap": full_gap,
+        "restricted_certificate_gap": restricted_gap,
+    }
     if not sub.result.accurate:
-        return CheckResult("control_sampled_subset", Verdict.INCONCLUSIVE, "solve optimal",
-                           control=True, reason="restricted solve inaccurate", data=data)
+        return CheckResult(
+            "control_sampled_subset",
+            Verdict.INCONCLUSIVE,
+            "solve optimal",
+            control=True,
+            reason="restricted solve inaccurate",
+            data=data,
+        )
     upper_ok = value >= sol.certificate.lower - REL_TOL * abs(sol.objective)
     detected = excess <= REL_TOL or full_gap > REL_TOL
-    return held("control_sampled_subset", upper_ok and detected,
-                "v_sampled >= dual_lower - 1e-6 rel, and full-pattern gap > 1e-6 when excess"
-                " > 1e-6", value=excess, tolerance=REL_TOL, margin=full_gap - excess,
-                control=True, timings={"sampled": seconds},
-                reason=f"excess {excess:.3g} over p_cvx with {sampled.count} of "
-                       f"{patterns.count} patterns",
-                data=data)
+    return held(
+        "control_sampled_subset",
+        upper_ok and detected,
+        "v_sampled >= dual_lower - 1e-6 rel, and full-pattern gap > 1e-6 when excess > 1e-6",
+        value=excess,
+        tolerance=REL_TOL,
+        margin=full_gap - excess,
+        control=True,
+        timings={"sampled": seconds},
+        reason=f"excess {excess:.3g} over p_cvx with {sampled.count} of {patterns.count} patterns",
+        data=data,
+    )
 
 
 def control_gated(X, y, beta, patterns, loss, sol, options, facts) -> CheckResult:
     """Without cone constraints: value ≤ p_cvx, and the naive reconstruction misses it."""
     start = time.perf_counter()
-    gated = solve_two_layer(X, y, beta, patterns, loss=loss, solver=options.solver,
-                            cone_constraints=False)
+    gated = solve_two_layer(
+        X, y, beta, patterns, loss=loss, solver=options.solver, cone_constraints=False
+    )
     seconds = time.perf_counter() - start
     value = gated.result.value
     naive = gated.objective  # true-ReLU objective of the naive reconstruction
     tol = REL_TOL * abs(sol.objective)
     below = value <= sol.objective + tol
     missed = naive - value
-    data = {**facts, "gated_value": value, "naive_objective": naive, "p_cvx": sol.objective,
-            "relaxation_drop": (sol.objective - value) / abs(sol.objective)}
+    data = {
+        **facts,
+        "gated_value": value,
+        "naive_objective": naive,
+        "p_cvx": sol.objective,
+        "relaxation_drop": (sol.objective - value) / abs(sol.objective),
+    }
     if not gated.result.accurate:
-        return CheckResult("control_gated", Verdict.INCONCLUSIVE, "solve optimal", control=True,
-                           reason="gated solve inaccurate", data=data)
-    return held("control_gated", below and missed > tol,
-                "p_gated <= p_cvx + tol and obj(naive reconstruction) > p_gated + tol",
-                value=missed, tolerance=tol, margin=missed - tol, control=True,
-                timings={"gated": seconds}, data=data)
+        return CheckResult(
+            "control_gated",
+            Verdict.INCONCLUSIVE,
+            "solve optimal",
+            control=True,
+            reason="gated solve inaccurate",
+            data=data,
+        )
+    return held(
+        "control_gated",
+        below and missed > tol,
+        "p_gated <= p_cvx + tol and obj(naive reconstruction) > p_gated + tol",
+        value=missed,
+        tolerance=tol,
+        margin=missed - tol,
+        control=True,
+        timings={"gated": seconds},
+        data=data,
+    )
 
 
 # ----------------------------------------------------------------------------- figures
@@ -394,8 +604,10 @@ def figures(df, out_dir: Path) -> list[Path]:
     rows = rows[rows["data"].notna()]
     if rows.empty:
         return []
-    payloads = [(r["name"], json.loads(r["data"]) if isinstance(r["data"], str) else r["data"])
-                for _, r in rows.iterrows()]
+    payloads = [
+        (r["name"], json.loads(r["data"]) if isinstance(r["data"], str) else r["data"])
+        for _, r in rows.iterrows()
+    ]
     payloads = [(name, d) for name, d in payloads if d and "finals" in d]
     if not payloads:
         return []
@@ -404,9 +616,9 @@ def figures(df, out_dir: Path) -> list[Path]:
     nrows = int(np.ceil(len(payloads) / cols))
     with paper_style():
         fig, axes = plt.subplots(nrows, cols, figsize=(2.3 * cols, 1.9 * nrows), squeeze=False)
-        for ax, (name, d) in zip(axes.flat, payloads):
+        for ax, (name, d) in zip(axes.flat, payloads, strict=False):
             p = d["p_cvx"]
-            for m, vals in zip(d["widths"], d["finals"]):
+            for m, vals in zip(d["widths"], d["finals"], strict=False):
                 rel = np.maximum(np.asarray(vals) / p - 1.0, 1e-9)
                 ax.scatter(np.full(len(vals), m), rel, s=8, alpha=0.7, color="C0")
             ax.axhline(1e-2, color="C3", ls=":", lw=0.8, label="soft tol 1e-2")
@@ -415,14 +627,14 @@ def figures(df, out_dir: Path) -> list[Path]:
             ax.set_title(name)
             ax.set_xlabel("width m")
             ax.set_ylabel(r"$p(m)/p_{cvx}-1$")
-        for ax in axes.flat[len(payloads):]:
+        for ax in axes.flat[len(payloads) :]:
             ax.set_visible(False)
         axes.flat[0].legend(loc="upper right")
         fig.suptitle("Restart objectives vs width, relative to the certified convex optimum")
         paths += save_figure(fig, out_dir, "ce_objective_vs_width")
 
         fig, axes = plt.subplots(nrows, cols, figsize=(2.3 * cols, 1.9 * nrows), squeeze=False)
-        for ax, (name, d) in zip(axes.flat, payloads):
+        for ax, (name, d) in zip(axes.flat, payloads, strict=False):
             p = d["p_cvx"]
             for steps, vals in d["trajectories"]:
                 ax.plot(steps, np.maximum(np.asarray(vals) / p - 1.0, 1e-9), lw=0.7, alpha=0.8)
@@ -431,7 +643,7 @@ def figures(df, out_dir: Path) -> list[Path]:
             ax.set_title(f"{name}, m={d['trajectory_width']}")
             ax.set_xlabel("iteration (Adam | L-BFGS)")
             ax.set_ylabel(r"$obj/p_{cvx}-1$")
-        for ax in axes.flat[len(payloads):]:
+        for ax in axes.flat[len(payloads) :]:
             ax.set_visible(False)
         fig.suptitle("Restart trajectories against the convex optimum")
         paths += save_figure(fig, out_dir, "ce_trajectories")
@@ -442,16 +654,16 @@ CLAIM = Claim(
     id=CLAIM_ID,
     title="Convex equivalence of two-layer ReLU networks",
     citation="Pilanci & Ergen, Neural Networks are Convex Regularizers, ICML 2020 "
-             "(arXiv 2002.10553)",
+    "(arXiv 2002.10553)",
     statement="Weight-decay training of a two-layer ReLU network of width m >= m* equals a "
-              "group-lasso convex program over all activation patterns; the reconstruction "
-              "attains it and at most n+1 neurons are needed.",
+    "group-lasso convex program over all activation patterns; the reconstruction "
+    "attains it and at most n+1 neurons are needed.",
     check_ids=CHECK_IDS,
     instances=instances,
     check=check,
     figures=figures,
     own_derivation="The certified lower bound's cone-supremum bound (NNLS over the polar "
-                   "cone) and the hinge-loss dual candidate are this project's derivations; "
-                   "see relucheck/models/certificate.py.",
+    "cone) and the hinge-loss dual candidate are this project's derivations; "
+    "see relucheck/models/certificate.py.",
     budget_seconds=150.0,
 )
