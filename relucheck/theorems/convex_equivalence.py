@@ -61,18 +61,22 @@ from relucheck.solvers.two_layer_global import (
 CLAIM_ID = "CE"
 REL_TOL = 1e-6  # certification and attainment (claims.md CE)
 SOFT_TOL = 1e-2  # best restart vs p_cvx: optima sit on ReLU kinks, local methods stall above
-CHECK_IDS = (
-    "pattern_count",
-    "reconstruction_attains",
-    "certified_gap",
-    "nonconvex_above_convex",
-    "pruned_width",
-    "best_restart_close",
-    "mosek_cross_check",
-    "control_width_one",
-    "control_sampled_subset",
-    "control_gated",
-)
+#: The relation each check is held to, stated once and reused by every row (SKIPPED too).
+RELATIONS = {
+    "pattern_count": "count == 2*sum_{k<r} C(n-1,k) <= 2r(e(n-1)/r)^r",
+    "reconstruction_attains": "|obj(reconstruct(V,W)) - p_cvx| <= 1e-6*|p_cvx|",
+    "certified_gap": "(p_upper - dual_lower)/p_upper <= 1e-6",
+    "pruned_width": "width_pruned <= n + 1 and obj_pruned <= obj + 1e-6 rel",
+    "nonconvex_above_convex": "min over all runs >= certified_lower - 1e-6*|p_cvx|",
+    "best_restart_close": "(best run at m >= n+1 - p_cvx)/p_cvx <= 1e-2",
+    "mosek_cross_check": "|p_mosek - p_cvx| <= 1e-6*|p_cvx|",
+    "control_width_one": "certified_lower(p(1)) > p_cvx + 1e-6*|p_cvx|",
+    "control_sampled_subset": (
+        "v_sampled >= dual_lower - 1e-6 rel, and full-pattern gap > 1e-6 when excess > 1e-6"
+    ),
+    "control_gated": "p_gated <= p_cvx + tol and obj(naive reconstruction) > p_gated + tol",
+}
+CHECK_IDS = tuple(RELATIONS)
 SOLVER_CHECKS = CHECK_IDS[1:]  # everything but the pattern count needs a conic solve
 
 
@@ -252,7 +256,11 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
 
 def skipped(check_id: str, reason: str) -> CheckResult:
     return CheckResult(
-        check_id, Verdict.SKIPPED, "not run", reason=reason, control=check_id.startswith("control_")
+        check_id,
+        Verdict.SKIPPED,
+        RELATIONS[check_id],
+        reason=reason,
+        control=check_id.startswith("control_"),
     )
 
 
@@ -285,7 +293,7 @@ def check_pattern_count(X: np.ndarray, patterns, seconds: float) -> CheckResult:
         return held(
             "pattern_count",
             ok,
-            "count == 2*sum_{k<r} C(n-1,k) <= 2r(e(n-1)/r)^r",
+            RELATIONS["pattern_count"],
             value=patterns.count,
             tolerance=0.0,
             margin=float(formula - patterns.count),
@@ -311,7 +319,7 @@ def check_reconstruction(sol, facts: dict[str, Any]) -> CheckResult:
     return held(
         "reconstruction_attains",
         err <= REL_TOL,
-        "|obj(reconstruct(V,W)) - p_cvx| <= 1e-6*|p_cvx|",
+        RELATIONS["reconstruction_attains"],
         value=err,
         tolerance=REL_TOL,
         margin=REL_TOL - err,
@@ -348,7 +356,7 @@ def check_certified_gap(sol, facts: dict[str, Any]) -> CheckResult:
     return held(
         "certified_gap",
         gap <= REL_TOL,
-        "(p_upper - dual_lower)/p_upper <= 1e-6",
+        RELATIONS["certified_gap"],
         value=gap,
         tolerance=REL_TOL,
         margin=REL_TOL - gap,
@@ -365,7 +373,7 @@ def check_pruned_width(sol, n: int, facts: dict[str, Any]) -> CheckResult:
     return held(
         "pruned_width",
         ok,
-        "width_pruned <= n + 1 and obj_pruned <= obj + 1e-6 rel",
+        RELATIONS["pruned_width"],
         value=width,
         tolerance=float(n + 1),
         margin=float(n + 1 - width),
@@ -408,7 +416,7 @@ def check_nonconvex(
     hard = held(
         "nonconvex_above_convex",
         worst >= lower - tol,
-        "min over all runs >= certified_lower - 1e-6*|p_cvx|",
+        RELATIONS["nonconvex_above_convex"],
         value=worst,
         tolerance=tol,
         margin=worst - (lower - tol),
@@ -419,7 +427,7 @@ def check_nonconvex(
     soft = CheckResult(
         "best_restart_close",
         Verdict.PASS if soft_ok else Verdict.INCONCLUSIVE,
-        "(best run at m >= n+1 - p_cvx)/p_cvx <= 1e-2",
+        RELATIONS["best_restart_close"],
         value=excess,
         tolerance=SOFT_TOL,
         margin=SOFT_TOL - excess,
@@ -447,7 +455,7 @@ def check_mosek(X, y, beta, patterns, loss, p_cvx, options) -> CheckResult:
     return held(
         "mosek_cross_check",
         err <= REL_TOL,
-        "|p_mosek - p_cvx| <= 1e-6*|p_cvx|",
+        RELATIONS["mosek_cross_check"],
         value=err,
         tolerance=REL_TOL,
         margin=REL_TOL - err,
@@ -490,7 +498,7 @@ def control_width_one(X, y, beta, patterns, loss, sol, options, facts) -> CheckR
     return held(
         "control_width_one",
         margin > 0,
-        "certified_lower(p(1)) > p_cvx + 1e-6*|p_cvx|",
+        RELATIONS["control_width_one"],
         value=w1.lower,
         tolerance=tol,
         margin=margin,
@@ -537,7 +545,7 @@ def control_sampled_subset(X, y, beta, patterns, loss, sol, options, seed, facts
     return held(
         "control_sampled_subset",
         upper_ok and detected,
-        "v_sampled >= dual_lower - 1e-6 rel, and full-pattern gap > 1e-6 when excess > 1e-6",
+        RELATIONS["control_sampled_subset"],
         value=excess,
         tolerance=REL_TOL,
         margin=full_gap - excess,
@@ -579,7 +587,7 @@ def control_gated(X, y, beta, patterns, loss, sol, options, facts) -> CheckResul
     return held(
         "control_gated",
         below and missed > tol,
-        "p_gated <= p_cvx + tol and obj(naive reconstruction) > p_gated + tol",
+        RELATIONS["control_gated"],
         value=missed,
         tolerance=tol,
         margin=missed - tol,
