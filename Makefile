@@ -29,7 +29,8 @@ test-slow: $(STAMP)
 	$(PY) -m pytest -m slow -q
 
 bench: $(STAMP)
-	$(PY) -m pytest tests/benchmarks --benchmark-only -m "slow or not slow" -q
+	$(PY) -m pytest tests/benchmarks -o addopts="" --benchmark-only -q \
+	    --benchmark-autosave --benchmark-storage=file://reports/bench
 
 figures: $(STAMP)
 	$(PY) -m relucheck report latest

@@ -1,0 +1,57 @@
+"""Benchmarks of the CE pipeline (``make bench``): time AND accuracy, never time alone.
+
+Each benchmark stores the accuracy it reached in ``extra_info`` so nightly comparisons
+can reject a speed-up that lost precision. Only the algorithm is timed: data, patterns
+and β are prepared outside the timed call.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from relucheck.datasets import generators
+from relucheck.models.certificate import dual_gauge_bound
+from relucheck.models.patterns import enumerate_patterns
+from relucheck.solvers.nonconvex import train_two_layer
+from relucheck.solvers.two_layer_global import solve_two_layer
+
+
+@pytest.fixture(scope="module")
+def teacher():
+    data = generators.planted_teacher(16, 3, 3, seed=1)
+    patterns = enumerate_patterns(data.X)
+    beta = 0.05 * dual_gauge_bound(data.X, data.y, patterns.without_zero().masks)
+    return data.X, data.y, beta, patterns
+
+
+@pytest.mark.parametrize(("n", "d"), [(1000, 2), (20, 3), (12, 4)])
+def test_bench_enumerate_patterns(benchmark, n, d):
+    X = generators.gaussian(n, d, seed=n + d).X
+    patterns = benchmark(enumerate_patterns, X)
+    benchmark.extra_info.update({"count": patterns.count, "method": patterns.method})
+
+
+@pytest.mark.parametrize("loss", ["squared", "hinge"])
+def test_bench_certified_solve(benchmark, teacher, loss):
+    X, y, beta, patterns = teacher
+    if loss == "hinge":
+        y = (y > 0).astype(float) * 2 - 1
+    sol = benchmark.pedantic(
+        solve_two_layer, args=(X, y, beta, patterns), kwargs={"loss": loss}, rounds=3
+    )
+    benchmark.extra_info.update(
+        {"certified_gap": sol.result.certified_gap, "P": patterns.count, "width": sol.width}
+    )
+    assert sol.result.certified_gap <= 1e-6
+
+
+def test_bench_train_two_layer(benchmark, teacher):
+    X, y, beta, _ = teacher
+    result = benchmark.pedantic(
+        train_two_layer,
+        args=(X, y, beta),
+        kwargs={"width": X.shape[0] + 1, "restarts": 8, "seed": 0},
+        rounds=2,
+    )
+    p_cvx = solve_two_layer(X, y, beta, teacher[3]).objective
+    benchmark.extra_info.update({"best_relative_excess": result.best_value / p_cvx - 1})
