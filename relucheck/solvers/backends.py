@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import time
+import warnings
 from typing import Any
 
 import cvxpy as cp
@@ -88,7 +89,10 @@ def solve_problem(problem: cp.Problem, solver: str) -> dict[str, Any]:
     """
     start = time.perf_counter()
     try:
-        problem.solve(solver=solver, **SOLVER_OPTIONS.get(solver, {}))
+        with warnings.catch_warnings():
+            # CVXPY warns on inaccurate solves; the status below already says so.
+            warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+            problem.solve(solver=solver, **SOLVER_OPTIONS.get(solver, {}))
         status = str(problem.status)
     except cp.error.SolverError as exc:
         status = f"solver_error: {exc}"
