@@ -86,9 +86,9 @@ SOLVER_CHECKS = CHECK_IDS[1:]  # everything but the pattern count needs a conic 
 def instances(profile: str) -> list[InstanceSpec]:
     """The instance grid. Quick: six small instances covering every data kind."""
     train = (
-        {"restarts": 6, "adam_steps": 1500}
+        {"restarts": 8, "adam_steps": 4000}
         if profile == "quick"
-        else {"restarts": 16, "adam_steps": 4000}
+        else {"restarts": 16, "adam_steps": 10000}
     )
     make = InstanceSpec.make
     grid = [
