@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
+from relucheck.arrangements_cli import add_arrangements_parser
 from relucheck.harness.claims import PROFILES, SOLVER_CHOICES, Claim, RunOptions, registry_lookup
 from relucheck.harness.errors import HarnessError
 from relucheck.harness.store import (
@@ -266,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.set_defaults(func=cmd_report)
 
     add_solve_parser(sub)
+    add_arrangements_parser(sub)
     return parser
 
 

@@ -70,17 +70,25 @@ def check_output_path(path: str | None) -> None:
         raise BadInput(f"--save: folder {folder} does not exist or is not writable")
 
 
-def save_network(path: str, U: np.ndarray, alpha: np.ndarray, facts: dict[str, Any]) -> None:
-    """Write U, alpha and the facts atomically (temp file, then rename)."""
+def save_npz_atomic(path: str, **arrays: Any) -> None:
+    """Write arrays to an .npz atomically (temp file in the same folder, then rename)."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.resolve().parent, suffix=".npz.tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, U=U, alpha=alpha, facts=json.dumps(facts))
+            np.savez(fh, **arrays)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def validate_matrix(X: np.ndarray) -> None:
+    """A finite, non-empty 2-D data matrix (the part of validate_problem that needs no y)."""
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise BadInput(f"X must be a non-empty 2-D array (n, d), got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise BadInput("X contains NaN or inf")
 
 
 def run_two_layer(args: argparse.Namespace) -> int:
@@ -139,7 +147,7 @@ def run_two_layer(args: argparse.Namespace) -> int:
         "bias": bool(args.bias),
     }
     if args.save:
-        save_network(args.save, sol.U_pruned, sol.alpha_pruned, facts)
+        save_npz_atomic(args.save, U=sol.U_pruned, alpha=sol.alpha_pruned, facts=json.dumps(facts))
         facts["saved"] = str(args.save)
     if args.json:
         print(json.dumps(facts))

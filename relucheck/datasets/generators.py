@@ -78,3 +78,33 @@ def diabetes_subsample(n: int, features: int, seed: int) -> Dataset:
     y = data.target[rows]
     y = (y - y.mean()) / y.std()
     return Dataset(X, y, f"sklearn diabetes: {n} rows, first {features} features, standardized")
+
+
+DEGENERATE_KINDS = ("repeated", "antiparallel", "coplanar", "rank_deficient")
+
+
+def degenerate(n: int, d: int, kind: str, seed: int) -> Dataset:
+    """Data NOT in general position, where Cover's count is only an upper bound.
+
+    ``repeated``: every row appears twice. ``antiparallel``: rows come in pairs x, −x.
+    ``coplanar``: half the rows lie in one hyperplane through the origin, so their
+    hyperplanes {u : xᵀu = 0} share a common line. ``rank_deficient``: rank ⌈d/2⌉ < d.
+    """
+    rng = np.random.default_rng(seed)
+    half = max(n // 2, 1)
+    if kind == "repeated":
+        base = rng.standard_normal((half, d))
+        X = np.vstack([base, base])[:n]
+    elif kind == "antiparallel":
+        base = rng.standard_normal((half, d))
+        X = np.vstack([base, -base])[:n]
+    elif kind == "coplanar":
+        normal = rng.standard_normal(d)
+        on_plane = rng.standard_normal((half, d))
+        on_plane -= np.outer(on_plane @ normal, normal) / (normal @ normal)
+        X = np.vstack([on_plane, rng.standard_normal((n - half, d))])
+    elif kind == "rank_deficient":
+        return rank_deficient(n, d, (d + 1) // 2, seed)
+    else:
+        raise ValueError(f"unknown degenerate kind {kind!r} (choose one of {DEGENERATE_KINDS})")
+    return Dataset(X, rng.standard_normal(n), f"{kind} rows ({n}x{d})")

@@ -77,7 +77,8 @@ class Claim:
     """One claim of claims.md: statement, instance grid per profile, checks, figures.
 
     ``check_ids`` lists every check the claim can emit, so the runner can write a row per
-    check even when an instance times out or its worker dies. ``own_derivation`` is
+    check even when an instance times out or its worker dies; ``checks_for`` narrows that
+    per instance. ``own_derivation`` is
     non-empty when the module relies on the project's derivation rather than a paper's
     text; reports print it.
     """
@@ -92,6 +93,17 @@ class Claim:
     figures: Callable[[pd.DataFrame, Path], list[Path]] | None = None
     own_derivation: str = ""
     budget_seconds: float = 120.0
+    checks_for: Callable[[InstanceSpec], tuple[str, ...]] | None = None
+
+    def expected_checks(self, instance: InstanceSpec) -> tuple[str, ...]:
+        """The check ids one instance reports: ``checks_for(instance)`` or all ``check_ids``.
+
+        Claims whose instance kinds measure different things (e.g. PT: counts on one grid,
+        solve times on another) declare ``checks_for`` so no instance pads its rows.
+        """
+        if self.checks_for is None:
+            return tuple(self.check_ids)
+        return tuple(self.checks_for(instance))
 
 
 def registry_lookup(registry: Mapping[str, Claim], names: list[str]) -> list[Claim]:

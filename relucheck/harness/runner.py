@@ -73,8 +73,18 @@ def unit_key(row: dict[str, Any]) -> tuple[str, str]:
     return str(row.get("claim")), str(row.get("instance_id"))
 
 
-def _check_ids(claim: Claim) -> tuple[str, ...]:
-    return tuple(claim.check_ids) or ("unit",)
+def _check_ids(claim: Claim, instance: InstanceSpec | None = None) -> tuple[str, ...]:
+    if instance is None:
+        return tuple(claim.check_ids) or ("unit",)
+    return claim.expected_checks(instance) or ("unit",)
+
+
+def _instance_of(row: dict[str, Any]) -> InstanceSpec:
+    """Rebuild a stored row's instance spec (enough for ``Claim.expected_checks``)."""
+    params = row.get("params") or {}
+    return InstanceSpec.make(
+        str(row.get("claim")), str(row.get("name")), int(row.get("seed") or 0), **params
+    )
 
 
 def plan_units(
@@ -112,7 +122,7 @@ def results_for(outcome: Outcome) -> list[dict[str, Any]]:
     if outcome.status == "ok":
         results = list(outcome.results)
         reported = {r.get("check") for r in results}
-        for check in _check_ids(claim):
+        for check in _check_ids(claim, outcome.unit.instance):
             if check not in reported and claim.check_ids:
                 reason = "the check returned no row for this check id on this instance"
                 results.append(
@@ -122,7 +132,7 @@ def results_for(outcome: Outcome) -> list[dict[str, Any]]:
     verdict = STATUS_VERDICT[outcome.status]
     return [
         CheckResult(check, verdict, NOT_EVALUATED, reason=outcome.detail).to_dict()
-        for check in _check_ids(claim)
+        for check in _check_ids(claim, outcome.unit.instance)
     ]
 
 
@@ -156,13 +166,14 @@ def complete_units(
     by_unit: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_unit[unit_key(row)].append(row)
-    check_ids = {c.id: set(_check_ids(c)) for c in claims}
+    known = {c.id: c for c in claims}
     done = set()
     for key, unit_rows in by_unit.items():
         expected = {r.get("unit_rows") for r in unit_rows}
         if len(expected) != 1 or expected != {len(unit_rows)}:
             continue
-        needed = check_ids.get(key[0], set())
+        claim = known.get(key[0])
+        needed = set(_check_ids(claim, _instance_of(unit_rows[0]))) if claim else set()
         if needed <= {r.get("check") for r in unit_rows}:
             done.add(key)
     return done

@@ -7,6 +7,8 @@ itself at import time.
 from __future__ import annotations
 
 from relucheck.harness.claims import Claim
-from relucheck.theorems import convex_equivalence
+from relucheck.theorems import convex_equivalence, polynomial_time
 
-REGISTRY: dict[str, Claim] = {claim.id: claim for claim in (convex_equivalence.CLAIM,)}
+REGISTRY: dict[str, Claim] = {
+    claim.id: claim for claim in (convex_equivalence.CLAIM, polynomial_time.CLAIM)
+}
