@@ -61,6 +61,7 @@ from relucheck.solvers.backends import SolverUnavailable, resolve_solver, solve_
 CLAIM_ID = "PT"
 SIZE_SLOPE_SLACK = 0.3
 TIME_SLOPE_FACTOR = 3.5
+TIME_REPEATS = 2
 
 #: The relation each check is held to, stated once and reused by every row.
 RELATIONS = {
@@ -339,20 +340,26 @@ def check_scaling(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
         masks = enumerate_patterns(data.X).without_zero().masks
         beta = 0.1 * dual_gauge_bound(data.X, data.y, masks)
         problem, _ = two_layer_convex_program(data.X, data.y, beta, masks)
-        facts = solve_problem(problem, backend)
+        # The minimum of repeated solves filters the shared machine's noise.
+        runs = [solve_problem(problem, backend) for _ in range(TIME_REPEATS)]
         sizes.append(int(masks.shape[0]))
-        times.append(facts["seconds"])
-        statuses.append(facts["status"])
+        times.append(min(f["seconds"] for f in runs))
+        statuses.append(next((f["status"] for f in runs if not f["accurate"]), "optimal"))
     size_slope = loglog_slope(ns, sizes)
-    time_slope = loglog_slope(ns, times)
+    # Fixed per-solve overhead flattens the small-n end, so the asymptotic slope is fitted
+    # on the upper half of the grid (at least three points); the all-points fit is reported.
+    tail = slice(max(0, min(len(ns) // 2, len(ns) - 3)), None)
+    time_slope = loglog_slope(list(ns)[tail], times[tail])
     data = {
         "r": r,
-        "n": ns,
+        "n": list(ns),
         "P": sizes,
         "seconds": times,
         "status": statuses,
         "size_slope": size_slope,
         "time_slope": time_slope,
+        "time_slope_all_points": loglog_slope(ns, times),
+        "tail_from_n": list(ns)[tail][0],
         "solver": backend,
     }
     lo, hi = r - 1 - SIZE_SLOPE_SLACK, float(r)
@@ -483,14 +490,18 @@ def figures(df, out_dir: Path) -> list[Path]:
                 ax.loglog(
                     d["n"],
                     d["seconds"],
-                    "o-",
+                    "o",
                     color=f"C{i}",
                     label=f"r={d['r']}: slope {d['time_slope']:.2f} "
                     f"(P slope {d['size_slope']:.2f})",
                 )
+                n = np.array([x for x in d["n"] if x >= d.get("tail_from_n", 0)], dtype=float)
+                ax.loglog(
+                    n, d["seconds"][-1] * (n / n[-1]) ** d["time_slope"], "-", color=f"C{i}", lw=0.8
+                )
             ax.set_xlabel("n")
             ax.set_ylabel("convex solve time (s)")
-            ax.set_title("Solve time at fixed rank")
+            ax.set_title("Solve time at fixed rank (line: fitted slope)")
             ax.legend()
             paths += save_figure(fig, out_dir, "pt_solve_time_vs_n")
     return paths
