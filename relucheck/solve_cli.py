@@ -176,9 +176,19 @@ def usage_error(message: str) -> int:
 
 
 def add_solve_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``solve`` and its problem kinds on the main parser."""
+    """Register ``solve`` and its problem kinds on the main parser.
+
+    Each problem kind lives in its own module with a ``register_*(kinds)`` function; list
+    it in ``SOLVE_KINDS`` below (one line each).
+    """
     solve = subparsers.add_parser("solve", help="certified global optimum of your own data")
     kinds = solve.add_subparsers(dest="problem", required=True, metavar="PROBLEM")
+    for register in SOLVE_KINDS:
+        register(kinds)
+
+
+def register_two_layer(kinds: argparse._SubParsersAction) -> None:
+    """``solve two-layer``: two-layer ReLU network with weight decay (claims.md CE)."""
     two = kinds.add_parser("two-layer", help="two-layer ReLU network with weight decay (CE)")
     two.add_argument("--X", required=True, help="data matrix, .npy (n, d) or .csv")
     two.add_argument("--y", required=True, help="targets, .npy (n,) or .csv")
@@ -195,3 +205,9 @@ def add_solve_parser(subparsers: argparse._SubParsersAction) -> None:
     two.add_argument("--save", default=None, help="write the pruned network to this .npz")
     two.add_argument("--json", action="store_true", help="print one JSON object")
     two.set_defaults(func=run_two_layer)
+
+
+#: The ``solve`` problem kinds, one registration function per line.
+SOLVE_KINDS = [
+    register_two_layer,
+]

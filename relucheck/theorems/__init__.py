@@ -1,7 +1,7 @@
 """The explicit claim registry: one module per claim of claims.md.
 
-Add a claim by importing its module here and listing its ``CLAIM``; nothing registers
-itself at import time.
+Add a claim by importing its module here and listing its ``CLAIM`` below (one line each);
+nothing registers itself at import time.
 """
 
 from __future__ import annotations
@@ -9,6 +9,9 @@ from __future__ import annotations
 from relucheck.harness.claims import Claim
 from relucheck.theorems import convex_equivalence, polynomial_time
 
-REGISTRY: dict[str, Claim] = {
-    claim.id: claim for claim in (convex_equivalence.CLAIM, polynomial_time.CLAIM)
-}
+CLAIMS: list[Claim] = [
+    convex_equivalence.CLAIM,
+    polynomial_time.CLAIM,
+]
+
+REGISTRY: dict[str, Claim] = {claim.id: claim for claim in CLAIMS}
