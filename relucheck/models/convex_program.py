@@ -54,6 +54,24 @@ def cone_violation(X: np.ndarray, masks: np.ndarray, V: np.ndarray, W: np.ndarra
     return max(0.0, -worst)
 
 
+def loss_term(
+    f: cp.Expression, y: np.ndarray, loss: str
+) -> tuple[cp.Expression, list[cp.Constraint], cp.Constraint | None]:
+    """L(f, y) as a CVXPY expression, with the constraints it needs.
+
+    The hinge loss is written with a slack ξ ≥ 1 − y∘f, ξ ≥ 0 so that the dual values
+    a_i ∈ [0, 1] of the first constraint (returned as ``margin``) can seed the dual
+    certificate; the squared loss needs no constraint (``margin`` is None).
+    """
+    if loss == "squared":
+        return 0.5 * cp.sum_squares(f - y), [], None
+    if loss != "hinge":
+        raise ValueError(f"unknown loss {loss!r} (choose one of {LOSSES})")
+    xi = cp.Variable(y.shape[0], name="xi")
+    margin = xi >= 1 - cp.multiply(y, f)
+    return cp.sum(xi), [margin, xi >= 0], margin
+
+
 def two_layer_convex_program(
     X: np.ndarray,
     y: np.ndarray,
@@ -83,14 +101,10 @@ def two_layer_convex_program(
     if cone_constraints:
         S = 2.0 * M - 1.0
         constraints += [cp.multiply(S, X @ V) >= 0, cp.multiply(S, X @ W) >= 0]
-    if loss == "squared":
-        data_term = 0.5 * cp.sum_squares(f - y)
-    else:
-        xi = cp.Variable(n, name="xi")
-        margin = xi >= 1 - cp.multiply(y, f)
-        constraints += [margin, xi >= 0]
+    data_term, loss_constraints, margin = loss_term(f, y, loss)
+    constraints += loss_constraints
+    if margin is not None:
         handles["margin"] = margin
-        data_term = cp.sum(xi)
     problem = cp.Problem(cp.Minimize(data_term + beta * reg), constraints)
     return problem, handles
 
@@ -118,12 +132,8 @@ def single_neuron_program(
         "A": A,
         "v": v,
     }
-    if loss == "squared":
-        data_term = 0.5 * cp.sum_squares(f - y)
-    else:
-        xi = cp.Variable(n, name="xi")
-        margin = xi >= 1 - cp.multiply(y, f)
-        constraints += [margin, xi >= 0]
+    data_term, loss_constraints, margin = loss_term(f, y, loss)
+    constraints += loss_constraints
+    if margin is not None:
         handles["margin"] = margin
-        data_term = cp.sum(xi)
     return cp.Problem(cp.Minimize(data_term + beta * cp.norm(v, 2)), constraints), handles

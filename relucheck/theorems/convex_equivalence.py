@@ -608,21 +608,16 @@ def control_gated(X, y, beta, patterns, loss, sol, options, facts) -> CheckResul
 
 def figures(df, out_dir: Path) -> list[Path]:
     """Objective vs width (restarts vs the convex optimum) and restart trajectories."""
-    import json
-
     import matplotlib.pyplot as plt
 
+    from relucheck.harness.figdata import payloads as stored_payloads
     from relucheck.harness.figstyle import paper_style, save_figure
 
-    rows = df[(df["claim"] == CLAIM_ID) & (df["check"] == "nonconvex_above_convex")]
-    rows = rows[rows["data"].notna()]
-    if rows.empty:
-        return []
     payloads = [
-        (r["name"], json.loads(r["data"]) if isinstance(r["data"], str) else r["data"])
-        for _, r in rows.iterrows()
+        (name, d)
+        for name, d in stored_payloads(df, CLAIM_ID, "nonconvex_above_convex")
+        if "finals" in d
     ]
-    payloads = [(name, d) for name, d in payloads if d and "finals" in d]
     if not payloads:
         return []
     paths: list[Path] = []

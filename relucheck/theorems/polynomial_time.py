@@ -441,21 +441,13 @@ def check_growth(spec: InstanceSpec) -> CheckResult:
 
 def figures(df, out_dir: Path) -> list[Path]:
     """Count vs n with formula and bound; coverage vs samples; solve time vs n."""
-    import json
-
     import matplotlib.pyplot as plt
 
+    from relucheck.harness.figdata import payloads as stored_payloads
     from relucheck.harness.figstyle import paper_style, save_figure
 
     def payloads(check_id: str) -> list[dict[str, Any]]:
-        rows = df[(df["claim"] == CLAIM_ID) & (df["check"] == check_id)]
-        out = []
-        for _, row in rows.iterrows():
-            d = row["data"]
-            d = json.loads(d) if isinstance(d, str) else d
-            if d:
-                out.append(d)
-        return out
+        return [d for _, d in stored_payloads(df, CLAIM_ID, check_id)]
 
     paths: list[Path] = []
     with paper_style():
