@@ -207,7 +207,10 @@ def register_two_layer(kinds: argparse._SubParsersAction) -> None:
     two.set_defaults(func=run_two_layer)
 
 
+from relucheck.solve_1d import register_one_dimensional  # noqa: E402  (bottom: import cycle)
+
 #: The ``solve`` problem kinds, one registration function per line.
 SOLVE_KINDS = [
     register_two_layer,
+    register_one_dimensional,
 ]

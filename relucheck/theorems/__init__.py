@@ -7,11 +7,12 @@ nothing registers itself at import time.
 from __future__ import annotations
 
 from relucheck.harness.claims import Claim
-from relucheck.theorems import convex_equivalence, polynomial_time
+from relucheck.theorems import convex_equivalence, lasso_1d, polynomial_time
 
 CLAIMS: list[Claim] = [
     convex_equivalence.CLAIM,
     polynomial_time.CLAIM,
+    lasso_1d.CLAIM,
 ]
 
 REGISTRY: dict[str, Claim] = {claim.id: claim for claim in CLAIMS}
