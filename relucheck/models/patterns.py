@@ -36,7 +36,8 @@ still counts), take the SVD ``X̂ = U S Vᵀ``, keep the ``r`` singular values
 ``> rank_tol · s_max``, set ``Z = X̂ V_r`` (rows ``z_i ∈ R^r``), enumerate in ``R^r`` and map
 interior points back by ``u = V_r w``. Since ``x̂_iᵀ V_r w = z_iᵀ w`` the mask
 ``1[X u ≥ 0]`` computed from the full ``X`` equals the row-space mask, with a positive margin
-on every nonzero row; this is checked (``RuntimeError`` otherwise). With a large
+on every nonzero row; this is checked (``RuntimeError`` otherwise; see "Methods" for when
+the sweep skips the check). With a large
 ``rank_tol`` a nonzero row can lose its row-space component (``‖z_i‖ ≤ NULL_ROW_REL``); it
 then defines no hyperplane at this precision, its mask bit is the sign of a rounding-level
 number, and a ``RuntimeWarning`` is emitted.
@@ -52,39 +53,40 @@ at ``r = 0`` there is exactly one pattern, all ones, while both formulas give 0)
 
 Methods of :func:`enumerate_patterns`
 -------------------------------------
+``method="auto"`` (default) picks the fast exact method for the rank; ``method="lp"`` runs
+the LP-certified incremental method for every ``r ≥ 2`` (the independent reference of the
+tests); ``method="rays"`` forces the extreme-ray method for ``r ≥ 2``.
+
 * ``"rank1"``: ``r ≤ 1``. ``r = 0``: one pattern (all ones). ``r = 1``: the two chambers
   ``±v`` of the single hyperplane ``{vᵀu = 0}``.
-* ``"angular-sweep"``: ``r = 2``, exact, ``O(n log n)``. A row with normal at angle ``φ_i``
-  is positive on the open half circle ``(φ_i − π/2, φ_i + π/2)``; the chamber boundaries are
-  the angles ``φ_i ± π/2``. Sort them, merge equal ones (consecutive unit boundary vectors
-  ``b, b'`` with ``b × b' ≤ PARALLEL_TOL`` and ``b·b' > 0``), and take the midpoint of each
-  arc between consecutive distinct boundaries as interior direction.
-* ``"lp-incremental"``: ``r ≥ 3``, exact with LP certification. Insert the de-duplicated
-  unit normals ``a_1..a_H`` one at a time, keeping each cell as (sign vector ``s`` on the
-  inserted hyperplanes, interior point ``w``). For a new hyperplane ``h``, the side of each
-  cell that contains its interior point is non-empty (when ``|a_hᵀw| > MARGIN_TOL``; this
-  is the cheap exact shortcut, otherwise both sides are tested); the other side ``σ`` is
-  tested by the LP (rows ``g_j`` of ``G``: the ``s_j a_j`` and ``σ a_h``)
+* ``"angular-sweep"`` (auto, ``r = 2``): exact, ``O(n log n)``, vectorised, with an
+  ``O(P)`` structural certificate of every interior point
+  (:mod:`relucheck.models.arrangement_sweep`).
+* ``"extreme-rays"`` (auto, ``r ≥ 3``): every chamber of an essential arrangement has an
+  extreme ray, the null direction of ``r − 1`` independent normals; the chambers around a
+  ray are those of the local arrangement of its incident hyperplanes. Exact, vectorised over
+  batches of rays, every witness recomputed and certified
+  (:mod:`relucheck.models.arrangement_rays`, which states the argument and the incidence
+  tolerance). If the data are too ill-conditioned for its tolerances (or its general-
+  position count check fails) the LP method is used instead and ``stats["fallback"]`` says
+  why.
+* ``"lp-incremental"``: insertion of one hyperplane at a time, each new cell decided by a
+  certified LP (:mod:`relucheck.models.arrangement_lp`). Slow (``H·P`` LPs), independent.
 
-      max t  s.t.  s_j a_jᵀ w ≥ t (inserted j),  σ a_hᵀ w ≥ t,  −1 ≤ w ≤ 1,  t ≤ 1,
+All methods work on the de-duplicated unit normals in the row space (tolerances in
+:mod:`relucheck.models.arrangement_normals`: ``MARGIN_TOL``, ``PARALLEL_TOL``,
+``ROUND_TOL``). A chamber whose inscribed margin is below ``MARGIN_TOL = 1e-9`` is
+numerically indistinguishable from a lower-dimensional face; such chambers may be reported
+by one method and not by another. The returned directions are always re-checked in the full
+space: every hyperplane row has ``|x̂_iᵀu| > ROUND_TOL`` (for the sweep, when
+``P·n ≤ 2·10⁷``; above that the sweep's structural certificate stands alone).
 
-  and the cell is split when ``t* > MARGIN_TOL``. The LPs of all cells of one insertion
-  are independent; they are solved together as one block-diagonal HiGHS LP (maximise the
-  sum of the ``t``'s; separable, so each block is at its own optimum) in chunks of
-  ``_LP_CHUNK`` blocks. Both answers are then certified by the project, not by the
-  solver's word: "non-empty" by the returned point ``w`` itself (its computed margin
-  ``min_j g_jᵀw`` must exceed ``MARGIN_TOL``; it becomes the new cell's interior point),
-  "empty" by the LP duals: for any ``y ≥ 0`` with ``Σ y = 1``, ``t ≤ yᵀG w ≤ ‖Gᵀy‖₁``
-  over the box, so ``‖Gᵀy‖₁ ≤ MARGIN_TOL`` certifies ``t* ≤ MARGIN_TOL``. A block that is
-  neither (a cell at the tolerance) is re-solved alone; if it stays undecided it is
-  treated as empty, a ``RuntimeWarning`` is emitted and the result has ``exact=False``.
-
-``MARGIN_TOL = 1e-9``: margins are measured with unit normals and ``‖w‖_∞ ≤ 1``. The LP
-runs with HiGHS feasibility tolerances of 1e-10, and evaluating a margin in float64 errs by
-~1e-16, so 1e-9 sits an order above solver noise and seven above rounding. A chamber whose
-inscribed margin is below 1e-9 is numerically indistinguishable from a lower-dimensional
-face and is not reported (the angular sweep draws the same line with ``PARALLEL_TOL``). The
-final masks are always recomputed as ``1[X u ≥ 0]`` from the full ``X`` and checked.
+Masks on demand
+---------------
+:class:`PatternSet` stores the directions and (a read-only copy of) ``X``; ``masks``
+(``(P, n)`` bool) is computed on first access and cached, :meth:`PatternSet.packed_masks`
+returns ``np.packbits(masks, axis=1)`` computed chunk by chunk without the dense array, and
+``count`` needs neither. At ``d = 2``, ``n = 10⁵`` the dense masks would take 20 GB.
 
 :func:`sample_patterns` draws Gaussian gates ``u ~ N(0, I_d)`` instead: a subset of the
 chambers (``exact=False``), the cheap but incomplete alternative whose coverage PT reports.
@@ -94,17 +96,28 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import linprog
+
+from relucheck.models.arrangement_lp import lp_incremental
+from relucheck.models.arrangement_normals import (
+    MARGIN_TOL,
+    PARALLEL_TOL,
+    ROUND_TOL,
+    dedupe_normals,
+)
+from relucheck.models.arrangement_rays import RayMethodUnsuitable, ray_chambers
+from relucheck.models.arrangement_sweep import angular_sweep
 
 __all__ = [
     "MARGIN_TOL",
     "PARALLEL_TOL",
+    "ROUND_TOL",
     "GP_TOL",
+    "METHODS",
     "PatternSet",
     "enumerate_patterns",
     "sample_patterns",
@@ -115,22 +128,19 @@ __all__ = [
     "margin",
 ]
 
-MARGIN_TOL = 1e-9
-"""A cell exists iff its LP margin (unit normals, ``‖w‖_∞ ≤ 1``) exceeds this."""
-
-PARALLEL_TOL = 1e-10
-"""Unit normals closer than this (up to sign) are the same hyperplane."""
-
 GP_TOL = 1e-8
 """General position: smallest singular value of every ``r`` unit projected rows > this."""
 
 NULL_ROW_REL = 1e-6
 """A unit row with projection ``‖z_i‖ ≤ NULL_ROW_REL`` has no usable row-space component."""
 
-_LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
-_LP_CHUNK = 256
+METHODS = ("auto", "rays", "lp")
+"""Accepted ``method`` arguments of :func:`enumerate_patterns`."""
+
 _GP_MAX_SUBSETS = 200_000
 _SAMPLE_CHUNK = 8192
+_CHUNK_ELEMS = 1 << 16  # entries of one (rows × n) block when computing masks or checks
+_SWEEP_FULL_CHECK_MAX = 20_000_000
 
 
 # --------------------------------------------------------------------------------------
@@ -138,48 +148,136 @@ _SAMPLE_CHUNK = 8192
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+def _row_chunks(P: int, n: int) -> Iterator[slice]:
+    step = max(1, _CHUNK_ELEMS // max(n, 1))
+    for start in range(0, P, step):
+        yield slice(start, min(P, start + step))
+
+
+def _read_only(a: np.ndarray, copy_if_writeable: bool) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    if a.flags.writeable:
+        if copy_if_writeable:
+            a = a.copy()
+        a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False, init=False)
 class PatternSet:
-    """Distinct activation patterns of ``X`` with an interior gate for each.
+    """Distinct activation patterns of ``X``, one interior gate (direction) each.
 
     Attributes:
-        masks: ``(P, n)`` bool, one row per distinct pattern ``1[X u ≥ 0]``.
-        directions: ``(P, d)`` float64 unit vectors; ``1[X directions[p] ≥ 0] == masks[p]``
-            with a strictly positive margin on every row that defines a hyperplane.
-        exact: True iff ``masks`` are ALL chambers (certified enumeration). Dropping the
+        directions: ``(P, d)`` float64 unit vectors, one per pattern; the pattern of
+            ``directions[p]`` is ``1[X directions[p] ≥ 0]``, with a strictly positive margin
+            on every row that defines a hyperplane.
+        X: ``(n, d)`` the data (a read-only copy), from which masks are computed.
+        exact: True iff the patterns are ALL chambers (certified enumeration). Dropping the
             all-zero pattern with :meth:`without_zero` keeps ``exact``: that pattern never
             matters to the convex program or its dual certificate.
         rank: numerical rank ``r`` of ``X``.
-        method: ``"rank1"``, ``"angular-sweep"``, ``"lp-incremental"`` or ``"sampled"``.
+        method: ``"rank1"``, ``"angular-sweep"``, ``"extreme-rays"``, ``"lp-incremental"``
+            or ``"sampled"``.
+        stats: what the method reports (rays, repairs, fallback reason, ...).
 
-    The arrays are made read-only.
+    ``masks`` (``(P, n)`` bool, read-only) is computed from ``directions`` and ``X`` on
+    first access and cached; ``count`` and ``directions`` never build it, and
+    :meth:`packed_masks` does not either. The constructor also accepts ``masks=`` (so that
+    ``dataclasses.replace(ps, masks=..., directions=...)`` works): they must equal
+    ``1[X directions ≥ 0]`` (checked) and become the cached masks.
     """
 
-    masks: np.ndarray
     directions: np.ndarray
+    X: np.ndarray
     exact: bool
     rank: int
     method: str
+    stats: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.masks.ndim != 2 or self.masks.dtype != np.bool_:
-            raise ValueError("masks must be a 2-D bool array")
-        if self.directions.ndim != 2 or self.directions.shape[0] != self.masks.shape[0]:
-            raise ValueError("directions must be (P, d) with one row per mask")
-        self.masks.setflags(write=False)
-        self.directions.setflags(write=False)
+    def __init__(
+        self,
+        directions: np.ndarray,
+        X: np.ndarray,
+        exact: bool,
+        rank: int,
+        method: str,
+        stats: dict | None = None,
+        masks: np.ndarray | None = None,
+    ) -> None:
+        directions = _read_only(directions, copy_if_writeable=False)
+        X = _read_only(X, copy_if_writeable=True)
+        if X.ndim != 2:
+            raise ValueError("X must be a 2-D array")
+        if directions.ndim != 2 or directions.shape[1] != X.shape[1]:
+            raise ValueError("directions must be (P, d) for X of shape (n, d)")
+        for name, value in [
+            ("directions", directions),
+            ("X", X),
+            ("exact", bool(exact)),
+            ("rank", int(rank)),
+            ("method", str(method)),
+            ("stats", dict(stats or {})),
+            ("_cache", {}),
+        ]:
+            object.__setattr__(self, name, value)
+        if masks is not None:
+            masks = np.array(masks, dtype=bool, copy=True)
+            if masks.shape != (directions.shape[0], X.shape[0]):
+                raise ValueError("masks must be (P, n): one row per direction")
+            if not np.array_equal(masks, (directions @ X.T) >= 0.0):
+                raise ValueError("masks must equal 1[X directions >= 0]")
+            masks.setflags(write=False)
+            self._cache["masks"] = masks
 
     @property
     def count(self) -> int:
         """Number ``P`` of distinct patterns."""
-        return int(self.masks.shape[0])
+        return int(self.directions.shape[0])
+
+    def _mask_blocks(self) -> Iterator[tuple[slice, np.ndarray]]:
+        Xt = self.X.T
+        for sl in _row_chunks(self.count, self.X.shape[0]):
+            yield sl, (self.directions[sl] @ Xt) >= 0.0
+
+    @property
+    def masks(self) -> np.ndarray:
+        """``(P, n)`` bool, ``masks[p] = 1[X directions[p] ≥ 0]`` (computed once, cached)."""
+        m = self._cache.get("masks")
+        if m is None:
+            m = np.empty((self.count, self.X.shape[0]), dtype=bool)
+            for sl, block in self._mask_blocks():
+                m[sl] = block
+            m.setflags(write=False)
+            self._cache["masks"] = m
+        return m
+
+    def packed_masks(self) -> np.ndarray:
+        """``np.packbits(masks, axis=1)``: ``(P, ceil(n/8))`` uint8, computed block by block
+        without the dense ``(P, n)`` array (a new array on every call; not cached)."""
+        m = self._cache.get("masks")
+        if m is not None:
+            return np.packbits(m, axis=1)
+        out = np.empty((self.count, -(-self.X.shape[0] // 8)), dtype=np.uint8)
+        for sl, block in self._mask_blocks():
+            out[sl] = np.packbits(block, axis=1)
+        return out
 
     def without_zero(self) -> PatternSet:
         """The same set without the all-zero pattern (changes ``P``, never the optimum)."""
-        keep = self.masks.any(axis=1)
-        if keep.all():
-            return self
-        return replace(self, masks=self.masks[keep].copy(), directions=self.directions[keep].copy())
+        cached = self._cache.get("without_zero")
+        if cached is not None:
+            return cached
+        m = self._cache.get("masks")
+        if m is not None:
+            keep = m.any(axis=1)
+        else:
+            keep = np.empty(self.count, dtype=bool)
+            for sl, block in self._mask_blocks():
+                keep[sl] = block.any(axis=1)
+        out = self if keep.all() else replace(self, directions=self.directions[keep])
+        self._cache["without_zero"] = out
+        return out
 
 
 # --------------------------------------------------------------------------------------
@@ -326,212 +424,54 @@ def is_general_position(X: np.ndarray, rank_tol: float = 1e-10) -> bool | None:
 
 
 # --------------------------------------------------------------------------------------
-# Enumeration: r = 2 (angular sweep)
+# Enumeration
 # --------------------------------------------------------------------------------------
 
 
-def _angular_sweep(Zh: np.ndarray) -> np.ndarray:
-    """Interior unit points (P, 2) of the chambers of the lines ``{zᵀw = 0}``, z in rows."""
-    if Zh.shape[0] == 0:
-        return np.array([[1.0, 0.0]])
-    a = Zh / np.linalg.norm(Zh, axis=1, keepdims=True)
-    # boundary directions: a rotated by ±90 degrees
-    b = np.concatenate([np.stack([-a[:, 1], a[:, 0]], 1), np.stack([a[:, 1], -a[:, 0]], 1)])
-    theta = np.mod(np.arctan2(b[:, 1], b[:, 0]), 2 * np.pi)
-    order = np.argsort(theta, kind="stable")
-    theta, b = theta[order], b[order]
-    m = theta.shape[0]
-    nxt = np.roll(np.arange(m), -1)
-    cross = b[:, 0] * b[nxt, 1] - b[:, 1] * b[nxt, 0]
-    dot = np.einsum("ij,ij->i", b, b[nxt])
-    same_as_next = (np.abs(cross) <= PARALLEL_TOL) & (dot > 0)  # boundary k ~ k+1 (cyclic)
-    if same_as_next.all():  # one line only: two half planes
-        w = b[0] @ np.array([[0.0, 1.0], [-1.0, 0.0]])  # rotate back by -90: the normal
-        return np.stack([w, -w])
-    # rotate so that index 0 starts a cluster (its predecessor is a different boundary)
-    starts = np.flatnonzero(~np.roll(same_as_next, 1))
-    k0 = int(starts[0])
-    idx = np.r_[np.arange(k0, m), np.arange(0, k0)]
-    theta = theta[idx] + np.where(idx < k0, 2 * np.pi, 0.0)
-    same_as_next = same_as_next[idx]
-    # cluster c spans positions [lo_c, hi_c]; a cluster ends where same_as_next is False
-    hi = np.flatnonzero(~same_as_next)
-    lo = np.r_[0, hi[:-1] + 1]
-    hi_angle = theta[hi]
-    lo_next = np.r_[theta[lo[1:]], theta[lo[0]] + 2 * np.pi]
-    mid = 0.5 * (hi_angle + lo_next)
-    return np.stack([np.cos(mid), np.sin(mid)], axis=1)
+def _full_space_check(
+    X: np.ndarray,
+    rs: _RowSpace,
+    W: np.ndarray,
+    U: np.ndarray,
+    grouping: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> None:
+    """Every hyperplane row has ``|x̂_iᵀu| > ROUND_TOL`` at every direction ``u`` (unit), and
+    (with ``grouping = (reps, group, orient)``) the sign the row-space method assigned to it
+    through its representative normal. Blocks of rows; never a (P, n) array."""
+    h = rs.hyper_rows
+    Xh = _unit_rows(X[h]).T
+    if grouping is not None:
+        reps, group, orient = grouping
+        rows = (reps[group] * orient[:, None]).T  # (r, n_h): each row's oriented rep normal
+    for sl in _row_chunks(U.shape[0], Xh.shape[1]):
+        F = U[sl] @ Xh
+        if F.size and np.abs(F).min() <= ROUND_TOL:
+            raise RuntimeError("a returned direction lies on (or too near) a hyperplane")
+        if grouping is not None and F.size:
+            F *= W[sl] @ rows  # same strict sign iff the product is positive
+            if F.min() <= 0.0:
+                raise RuntimeError("row-space and full-space signs disagree")
 
 
-# --------------------------------------------------------------------------------------
-# Enumeration: r >= 3 (incremental, LP-certified)
-# --------------------------------------------------------------------------------------
-
-
-def _dedupe_normals(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group unit normals (m, r) into hyperplanes.
-
-    Returns ``(reps, group, orient)``: representative unit normals ``(H, r)``, the group of
-    every row and its orientation (``a_i ≈ orient_i · reps[group_i]``).
-    """
-    m = A.shape[0]
-    group = np.full(m, -1, dtype=np.intp)
-    orient = np.zeros(m, dtype=np.int8)
-    reps: list[np.ndarray] = []
-    for i in range(m):
-        if group[i] >= 0:
-            continue
-        g = len(reps)
-        reps.append(A[i])
-        rest = np.flatnonzero(group < 0)
-        dp = np.linalg.norm(A[rest] - A[i], axis=1)
-        dm = np.linalg.norm(A[rest] + A[i], axis=1)
-        plus = dp <= PARALLEL_TOL
-        minus = (dm <= PARALLEL_TOL) & ~plus
-        group[rest[plus]] = g
-        orient[rest[plus]] = 1
-        group[rest[minus]] = g
-        orient[rest[minus]] = -1
-    return np.array(reps).reshape(len(reps), A.shape[1]), group, orient
-
-
-def _solve_blocks(G: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Solve ``max t_b s.t. G_b w_b ≥ t_b, −1 ≤ w_b ≤ 1, −1 ≤ t_b ≤ 1`` for all blocks at once.
-
-    Returns ``(W, Y)``: points ``(B, r)`` and nonnegative row duals ``(B, k)``, or None.
-    """
-    B, k, r = G.shape
-    nv = r + 1
-    data = np.concatenate([-G, np.ones((B, k, 1))], axis=2).ravel()
-    rows = np.repeat(np.arange(B * k), nv)
-    cols = np.broadcast_to(
-        (np.arange(B) * nv)[:, None, None] + np.arange(nv)[None, None, :], (B, k, nv)
-    ).ravel()
-    A_ub = sp.csr_matrix((data, (rows, cols)), shape=(B * k, B * nv))
-    c = np.zeros(B * nv)
-    c[r::nv] = -1.0
-    bounds = np.tile(np.array([-1.0, 1.0]), (B * nv, 1))
-    res = linprog(
-        c, A_ub=A_ub, b_ub=np.zeros(B * k), bounds=bounds, method="highs", options=_LP_OPTIONS
-    )
-    if res.status != 0 or res.x is None or res.ineqlin is None:
-        return None
-    x = res.x.reshape(B, nv)
-    W = np.clip(x[:, :r], -1.0, 1.0)
-    Y = np.maximum(-np.asarray(res.ineqlin.marginals).reshape(B, k), 0.0)
-    return W, Y
-
-
-def _judge(G: np.ndarray, W: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(non-empty certified by the point, empty certified by the duals) for each block."""
-    margins = np.einsum("bjl,bl->bj", G, W).min(axis=1)
-    ysum = Y.sum(axis=1)
-    gty = np.abs(np.einsum("bjl,bj->bl", G, Y)).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bound = np.where(ysum > 0, gty / ysum, np.inf)
-    return margins > MARGIN_TOL, bound <= MARGIN_TOL
-
-
-def _feasible_sides(G: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Decide, for each block ``G_b`` (rows = oriented unit normals), whether the open cone
-    ``{w : G_b w > 0}`` is non-empty. Returns (feasible, witness points, #undecided)."""
-    B, _, r = G.shape
-    feasible = np.zeros(B, dtype=bool)
-    decided = np.zeros(B, dtype=bool)
-    W = np.zeros((B, r))
-    for start in range(0, B, _LP_CHUNK):
-        sl = slice(start, min(B, start + _LP_CHUNK))
-        sol = _solve_blocks(G[sl])
-        if sol is None:
-            continue  # decided below, block by block
-        W[sl] = sol[0]
-        yes, no = _judge(G[sl], sol[0], sol[1])
-        feasible[sl] = yes
-        decided[sl] = yes | no
-    undecided = 0
-    for b in np.flatnonzero(~decided):
-        sol = _solve_blocks(G[b : b + 1])
-        if sol is None:
-            raise RuntimeError("HiGHS failed on a single-cell LP")
-        yes, no = _judge(G[b : b + 1], sol[0], sol[1])
-        W[b] = sol[0][0]
-        feasible[b] = bool(yes[0])
-        if not (yes[0] or no[0]):
-            undecided += 1
-    return feasible, W, undecided
-
-
-def _lp_incremental(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Chambers of the central arrangement with distinct unit normals ``A`` (H, r).
-
-    Returns ``(W, S, undecided)``: interior points (P, r) in the box, sign vectors (P, H)
-    with ``S[p, j] = sign(a_jᵀ W[p])``, and the number of cells left undecided at the
-    tolerance (0 for a certified result).
-    """
-    H, r = A.shape
-    if H == 0:
-        return np.eye(1, r), np.zeros((1, 0), dtype=np.int8), 0
-    W = np.stack([A[0], -A[0]])
-    S = np.array([[1], [-1]], dtype=np.int8)
-    undecided = 0
-    for k in range(1, H):
-        a = A[k]
-        vals = W @ a
-        pos = np.flatnonzero(vals > MARGIN_TOL)
-        neg = np.flatnonzero(vals < -MARGIN_TOL)
-        amb = np.flatnonzero(np.abs(vals) <= MARGIN_TOL)
-        cells = np.concatenate([pos, neg, amb, amb])
-        sigma = np.concatenate(
-            [-np.ones(len(pos)), np.ones(len(neg)), np.ones(len(amb)), -np.ones(len(amb))]
-        )
-        G = np.concatenate(
-            [
-                S[cells][:, :, None] * A[None, :k, :],
-                (sigma[:, None] * a[None, :])[:, None, :],
-            ],
-            axis=1,
-        )
-        feasible, Wn, und = _feasible_sides(G)
-        undecided += und
-        keep_S = [
-            np.c_[S[pos], np.ones(len(pos), dtype=np.int8)],
-            np.c_[S[neg], -np.ones(len(neg), dtype=np.int8)],
-        ]
-        keep_W = [W[pos], W[neg]]
-        np_, nn = len(pos), len(neg)
-        if len(amb) and not (feasible[np_ + nn :].reshape(2, -1).any(axis=0)).all():
-            raise RuntimeError("a cell vanished on both sides of a hyperplane (numerics)")
-        new_S = np.c_[S[cells][feasible], sigma[feasible].astype(np.int8)]
-        S = np.concatenate([*keep_S, new_S])
-        W = np.concatenate([*keep_W, Wn[feasible]])
-    return W, S, undecided
-
-
-# --------------------------------------------------------------------------------------
-# Public entry points
-# --------------------------------------------------------------------------------------
-
-
-def _finish(X: np.ndarray, rs: _RowSpace, W: np.ndarray, exact: bool, method: str) -> PatternSet:
-    """Map row-space points back, compute masks from the full X, check margins."""
-    n, d = X.shape
+def _make(
+    X: np.ndarray,
+    rs: _RowSpace,
+    W: np.ndarray,
+    exact: bool,
+    method: str,
+    stats: dict,
+    check: bool,
+    grouping: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> PatternSet:
+    """Map row-space points back to unit directions, check them, build the PatternSet."""
+    d = X.shape[1]
     if rs.rank == 0:
         U = np.eye(1, d)
     else:
         U = W @ rs.basis.T
-        U = U / np.linalg.norm(U, axis=1, keepdims=True)
-    vals = U @ X.T  # (P, n)
-    masks = vals >= 0.0
-    h = rs.hyper_rows
-    if h.any():
-        # strict signs agree in the row space and in R^d: masks = 1[Xu >= 0] hold with a
-        # positive margin on every hyperplane row (what margin() > 0 means)
-        zvals = W @ rs.Z[h].T
-        vh = vals[:, h]
-        if not (np.array_equal(zvals > 0, vh > 0) and np.array_equal(zvals < 0, vh < 0)):
-            raise RuntimeError("row-space and full-space signs disagree")
-        if not np.all(zvals != 0):
-            raise RuntimeError("a returned direction lies on a hyperplane")
+        U /= np.linalg.norm(U, axis=1, keepdims=True)
+    if check and rs.hyper_rows.any():
+        _full_space_check(X, rs, W, U, grouping)
     if rs.null_rows.any():
         warnings.warn(
             f"{int(rs.null_rows.sum())} nonzero row(s) have no row-space component at "
@@ -539,46 +479,64 @@ def _finish(X: np.ndarray, rs: _RowSpace, W: np.ndarray, exact: bool, method: st
             RuntimeWarning,
             stacklevel=3,
         )
-    if len({row.tobytes() for row in np.packbits(masks, axis=1)}) != masks.shape[0]:
-        raise RuntimeError("duplicate patterns from distinct chambers (numerics)")
-    return PatternSet(masks=masks, directions=U, exact=exact, rank=rs.rank, method=method)
+    return PatternSet(directions=U, X=X, exact=exact, rank=rs.rank, method=method, stats=stats)
 
 
-def enumerate_patterns(X: np.ndarray, *, rank_tol: float = 1e-10) -> PatternSet:
+def enumerate_patterns(
+    X: np.ndarray, *, rank_tol: float = 1e-10, method: str = "auto"
+) -> PatternSet:
     """All chamber patterns ``1[X u ≥ 0]`` of ``X`` (exact), with an interior gate each.
 
     Works in the row space of ``X`` (rank from the SVD with relative tolerance
-    ``rank_tol``): ``"rank1"`` for ``r ≤ 1``, ``"angular-sweep"`` for ``r = 2``,
-    ``"lp-incremental"`` for ``r ≥ 3`` (see the module docstring). ``exact`` is True unless
-    a cell could not be decided at :data:`MARGIN_TOL` (then a warning is emitted).
+    ``rank_tol``). ``method`` (see the module docstring): ``"auto"`` — ``"rank1"`` for
+    ``r ≤ 1``, ``"angular-sweep"`` for ``r = 2``, ``"extreme-rays"`` for ``r ≥ 3``;
+    ``"lp"`` — ``"lp-incremental"`` for every ``r ≥ 2`` (the slow independent reference);
+    ``"rays"`` — ``"extreme-rays"`` for every ``r ≥ 2``. ``exact`` is True unless a cell
+    could not be decided at :data:`MARGIN_TOL` (then a ``RuntimeWarning`` is emitted).
+    Masks are not computed here (see :class:`PatternSet`).
     """
-    X = _as_matrix(X)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    X = _as_matrix(X).copy()
     rs = _row_space(X, rank_tol)
     r = rs.rank
     Zh = rs.Z[rs.hyper_rows]
-    exact = True
     if r == 0:
-        return _finish(X, rs, np.zeros((1, 0)), True, "rank1")
+        return _make(X, rs, np.zeros((1, 0)), True, "rank1", {}, check=False)
     if r == 1:
         W = np.array([[1.0], [-1.0]]) if Zh.shape[0] else np.array([[1.0]])
-        return _finish(X, rs, W, True, "rank1")
-    if r == 2:
-        return _finish(X, rs, _angular_sweep(Zh), True, "angular-sweep")
+        return _make(X, rs, W, True, "rank1", {}, check=True)
+    if r == 2 and method == "auto":
+        W, cert = angular_sweep(Zh)
+        if not np.all(cert > ROUND_TOL):
+            raise RuntimeError("angular sweep: an interior point is not certified")
+        P, nh = W.shape[0], Zh.shape[0]
+        stats = {"certified_margin": float(cert.min())}
+        return _make(X, rs, W, True, "angular-sweep", stats, check=P * nh <= _SWEEP_FULL_CHECK_MAX)
     A = Zh / np.linalg.norm(Zh, axis=1, keepdims=True)
-    reps, group, orient = _dedupe_normals(A)
-    W, S, undecided = _lp_incremental(reps)
+    reps, group, orient = dedupe_normals(A)
+    stats: dict = {"hyperplanes": int(reps.shape[0])}
+    use_lp = method == "lp"
+    if not use_lp:
+        try:
+            if reps.shape[0] < r or np.linalg.matrix_rank(reps) < r:
+                raise RayMethodUnsuitable("the de-duplicated normals are not essential")
+            res = ray_chambers(reps)
+            W, undecided, name = res.points, res.undecided, "extreme-rays"
+            stats.update(res.stats)
+        except RayMethodUnsuitable as exc:
+            stats["fallback"] = str(exc)
+            use_lp = True
+    if use_lp:
+        W, _, undecided = lp_incremental(reps)
+        name = "lp-incremental"
     if undecided:
-        exact = False
         warnings.warn(
             f"{undecided} cell(s) undecided at MARGIN_TOL={MARGIN_TOL:g}; result not certified",
             RuntimeWarning,
             stacklevel=2,
         )
-    out = _finish(X, rs, W, exact, "lp-incremental")
-    expected = (S[:, group] * orient[None, :]) > 0  # combinatorial masks on hyperplane rows
-    if not np.array_equal(expected, out.masks[:, rs.hyper_rows]):
-        raise RuntimeError("combinatorial and computed masks disagree (hyperplane grouping)")
-    return out
+    return _make(X, rs, W, undecided == 0, name, stats, check=True, grouping=(reps, group, orient))
 
 
 def sample_patterns(X: np.ndarray, n_samples: int, seed: int) -> PatternSet:
@@ -597,9 +555,8 @@ def sample_patterns(X: np.ndarray, n_samples: int, seed: int) -> PatternSet:
     rng = np.random.default_rng(seed)
     xn = np.linalg.norm(X, axis=1)
     nz = xn > 0
-    seen: dict[bytes, int] = {}
+    seen: set[bytes] = set()
     dirs: list[np.ndarray] = []
-    masks: list[np.ndarray] = []
     done = 0
     while done < n_samples:
         c = min(_SAMPLE_CHUNK, n_samples - done)
@@ -610,16 +567,12 @@ def sample_patterns(X: np.ndarray, n_samples: int, seed: int) -> PatternSet:
         ok = np.all(np.abs(vals[:, nz]) > 1e-12 * gn[:, None] * xn[nz][None, :], axis=1)
         ok &= gn > 0
         idx = np.flatnonzero(ok)
-        M = vals[idx] >= 0.0
-        _, first = np.unique(np.packbits(M, axis=1), axis=0, return_index=True)
+        packed = np.packbits(vals[idx] >= 0.0, axis=1)
+        _, first = np.unique(packed, axis=0, return_index=True)
         for i in np.sort(first):
-            key = np.packbits(M[i]).tobytes()
+            key = packed[i].tobytes()
             if key not in seen:
-                seen[key] = len(dirs)
+                seen.add(key)
                 dirs.append(G[idx[i]] / gn[idx[i]])
-                masks.append(M[i])
-    M_out = np.array(masks, dtype=bool).reshape(len(masks), n)
     U_out = np.array(dirs, dtype=np.float64).reshape(len(dirs), d)
-    return PatternSet(
-        masks=M_out, directions=U_out, exact=False, rank=numerical_rank(X), method="sampled"
-    )
+    return PatternSet(directions=U_out, X=X, exact=False, rank=numerical_rank(X), method="sampled")
