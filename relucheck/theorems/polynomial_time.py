@@ -106,9 +106,10 @@ def instances(profile: str) -> list[InstanceSpec]:
     quick = profile == "quick"
     make = InstanceSpec.make
     count_grids = {
-        2: (10, 30, 100, 300, 1000) if quick else (10, 30, 100, 300, 1000, 3000),
-        3: (8, 16, 32) if quick else (8, 16, 32, 64, 128),
-        4: (8, 12, 16) if quick else (8, 12, 16, 24, 32),
+        2: (10, 100, 1000, 10_000) if quick else (10, 100, 1000, 10_000, 100_000),
+        3: (8, 16, 32, 64, 128) if quick else (8, 16, 32, 64, 128, 300),
+        4: (8, 12, 16, 24, 32) if quick else (8, 12, 16, 24, 32, 60),
+        5: (8, 12, 16) if quick else (8, 12, 16, 24),
     }
     grid = [
         make(CLAIM_ID, f"counts-d{d}", 100 + d, kind="counts", d=d, ns=ns)
@@ -131,7 +132,7 @@ def instances(profile: str) -> list[InstanceSpec]:
     )
     scaling = {
         2: (10, 20, 40, 80, 160) if quick else (10, 20, 40, 80, 160, 320),
-        3: (8, 11, 16, 22) if quick else (8, 11, 16, 22, 32, 45),
+        3: (8, 11, 16, 22, 32) if quick else (8, 11, 16, 22, 32, 45),
     }
     grid += [
         make(CLAIM_ID, f"scaling-r{r}", 400 + r, kind="scaling", d=r, ns=ns)
@@ -144,7 +145,7 @@ def instances(profile: str) -> list[InstanceSpec]:
             500,
             kind="growth",
             n=16 if quick else 20,
-            ranks=(1, 2, 3, 4) if quick else (1, 2, 3, 4, 5),
+            ranks=(1, 2, 3, 4, 5, 6) if quick else (1, 2, 3, 4, 5, 6, 7),
         )
     )
     return grid
