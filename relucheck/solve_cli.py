@@ -208,9 +208,11 @@ def register_two_layer(kinds: argparse._SubParsersAction) -> None:
 
 
 from relucheck.solve_1d import register_one_dimensional  # noqa: E402  (bottom: import cycle)
+from relucheck.solve_path import register_path  # noqa: E402  (bottom: import cycle)
 
 #: The ``solve`` problem kinds, one registration function per line.
 SOLVE_KINDS = [
     register_two_layer,
     register_one_dimensional,
+    register_path,
 ]

@@ -7,12 +7,18 @@ nothing registers itself at import time.
 from __future__ import annotations
 
 from relucheck.harness.claims import Claim
-from relucheck.theorems import convex_equivalence, lasso_1d, polynomial_time
+from relucheck.theorems import (
+    convex_equivalence,
+    lasso_1d,
+    polynomial_time,
+    sparse_regularization,
+)
 
 CLAIMS: list[Claim] = [
     convex_equivalence.CLAIM,
     polynomial_time.CLAIM,
     lasso_1d.CLAIM,
+    sparse_regularization.CLAIM,
 ]
 
 REGISTRY: dict[str, Claim] = {claim.id: claim for claim in CLAIMS}
