@@ -10,6 +10,7 @@ from relucheck.harness.claims import Claim
 from relucheck.theorems import (
     convex_equivalence,
     lasso_1d,
+    pointwise_convergence,
     polynomial_time,
     sparse_regularization,
 )
@@ -19,6 +20,7 @@ CLAIMS: list[Claim] = [
     polynomial_time.CLAIM,
     lasso_1d.CLAIM,
     sparse_regularization.CLAIM,
+    pointwise_convergence.CLAIM,
 ]
 
 REGISTRY: dict[str, Claim] = {claim.id: claim for claim in CLAIMS}
