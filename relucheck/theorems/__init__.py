@@ -10,6 +10,7 @@ from relucheck.harness.claims import Claim
 from relucheck.theorems import (
     convex_equivalence,
     lasso_1d,
+    path_regularization,
     pointwise_convergence,
     polynomial_time,
     sparse_regularization,
@@ -20,6 +21,7 @@ CLAIMS: list[Claim] = [
     polynomial_time.CLAIM,
     lasso_1d.CLAIM,
     sparse_regularization.CLAIM,
+    path_regularization.CLAIM,
     pointwise_convergence.CLAIM,
 ]
 
