@@ -111,3 +111,11 @@ def test_instances_are_seeded_and_stable():
     assert [s.id for s in a] == [s.id for s in b]
     assert all(s.p["n"] <= 15 for s in a)
     np.testing.assert_array_equal(L.load_data(a[0])[0], L.load_data(b[0])[0])
+
+
+def test_figure_from_stored_rows(honest_rows, tmp_path):
+    import pandas as pd
+
+    df = pd.DataFrame([{"claim": L.CLAIM_ID, "name": "tiny", **r.to_dict()} for r in honest_rows])
+    paths = L.figures(df, tmp_path)
+    assert {p.name for p in paths} == {"lasso1d_fits.pdf", "lasso1d_fits.png"}

@@ -341,19 +341,12 @@ def control_drop_one(x, y, beta, sol: RampLassoSolution, options, facts) -> Chec
 
 def figures(df, out_dir: Path) -> list[Path]:
     """Trained network vs the exact Lasso spline, knots marked, one panel per instance."""
-    import json
-
     import matplotlib.pyplot as plt
 
+    from relucheck.harness.figdata import payloads as stored
     from relucheck.harness.figstyle import paper_style, save_figure
 
-    rows = df[(df["claim"] == CLAIM_ID) & (df["check"] == "nonconvex_above_lasso")]
-    payloads = []
-    for _, row in rows.iterrows():
-        d = row["data"]
-        d = json.loads(d) if isinstance(d, str) else d
-        if d and "grid" in d:
-            payloads.append((row["name"], d))
+    payloads = [(nm, d) for nm, d in stored(df, CLAIM_ID, "nonconvex_above_lasso") if "grid" in d]
     if not payloads:
         return []
     cols = min(3, len(payloads))
