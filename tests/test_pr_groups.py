@@ -103,3 +103,13 @@ def test_exact_enumeration_refuses_large_instances():
     X = generators.gaussian(30, 3, 1).X
     with pytest.raises(ValueError, match="too expensive"):
         enumerate_groups(X, 2, max_tuples=1000)
+
+
+def test_sampled_subset_of_exact_with_a_zero_chamber():
+    """d = 3 data with an all-zero chamber: sampling must not report dead-neuron groups."""
+    X = generators.gaussian(6, 3, 7).X
+    ps = enumerate_patterns(X)
+    assert ps.without_zero().count < ps.count  # the data have a zero chamber
+    g = enumerate_groups(X, 2, ps)
+    s = sample_groups(X, 2, 20_000, seed=106)
+    assert set(s.keys()) <= set(g.keys())

@@ -391,15 +391,20 @@ def _from_points(X: np.ndarray, Z: np.ndarray, eps: np.ndarray, method: str) -> 
 def sample_groups(X: np.ndarray, m: int, n_samples: int, seed: int) -> GroupSet:
     """Distinct groups realized by ``n_samples`` draws Z ~ N(0, I), ε uniform in {±1}^m.
 
-    Draws within ``SAMPLE_ROUND`` of a kink (first or second layer) are discarded, so every
-    kept group is one of :func:`enumerate_groups`'s (a subset; ``exact`` is False).
+    Draws within ``SAMPLE_ROUND`` of a kink (first or second layer), and draws with a neuron
+    in the all-zero first-layer chamber, are discarded, so every kept group is one of
+    :func:`enumerate_groups`'s (a subset; ``exact`` is False).
     """
     X = np.asarray(X, dtype=np.float64)
     rng = np.random.default_rng(seed)
     Z = rng.standard_normal((int(n_samples), X.shape[1], m))
     eps = rng.choice([-1.0, 1.0], size=(int(n_samples), m))
-    _, _, margin = realized_groups(X, Z, eps)
-    keep = margin > SAMPLE_ROUND
+    D1, _, margin = realized_groups(X, Z, eps)
+    # a neuron in the all-zero chamber outputs 0 and only adds to ‖Z‖_F; the exact
+    # enumeration leaves that chamber out, and so does sampling (else the sets differ)
+    live_rows = np.any(X != 0.0, axis=1)
+    dead = ~np.any(D1[:, :, live_rows], axis=2).all(axis=1)
+    keep = (margin > SAMPLE_ROUND) & ~dead
     gs = _from_points(X, Z[keep], eps[keep], "sampled")
     gs.stats.update({"draws": int(n_samples), "kept_draws": int(keep.sum())})
     return gs
