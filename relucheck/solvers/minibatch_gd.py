@@ -125,74 +125,80 @@ class _Batches:
         self, levels: list[np.ndarray], batch: int, schedule: str, rng: np.random.Generator
     ) -> None:
         self.batch, self.schedule, self.rng = batch, schedule, rng
-        self.K = len(levels)
+        K = self.K = len(levels)
         values: list[np.ndarray] = []
         block_ids: list[np.ndarray] = []
-        self.starts: list[np.ndarray] = []  # per problem: flat start of each block (+ end)
-        self.first_block = np.zeros(self.K, dtype=np.int64)
-        self.n_blocks = np.zeros(self.K, dtype=np.int64)
-        offset, block_id = 0, 0
+        self.first_block = np.zeros(K, dtype=np.int64)
+        self.n_blocks = np.zeros(K, dtype=np.int64)
+        sizes: list[np.ndarray] = []
+        block_id = 0
         for k, r in enumerate(levels):
             r = np.asarray(r, dtype=float)
             n = r.shape[0]
             if schedule == "random":
-                bounds = np.array([0, n])
+                block_sizes = np.array([n])
+                values.append(np.sort(r))
             else:
                 r = r[rng.permutation(n)]
-                bounds = np.append(np.arange(0, n, batch), n)
-            for j, (a, z) in enumerate(pairwise(bounds)):
-                values.append(np.sort(r[a:z]))
-                block_ids.append(np.full(z - a, float(block_id + j)))
-            self.starts.append(bounds + offset)
+                full = n // batch
+                block_sizes = np.array([batch] * full + ([n - full * batch] if n % batch else []))
+                values.append(np.sort(r[: full * batch].reshape(full, batch), axis=1).ravel())
+                values.append(np.sort(r[full * batch :]))
+            block_ids.append(
+                np.repeat(np.arange(block_id, block_id + block_sizes.size), block_sizes)
+            )
+            sizes.append(block_sizes)
             self.first_block[k] = block_id
-            self.n_blocks[k] = bounds.shape[0] - 1
-            block_id += bounds.shape[0] - 1
-            offset += n
-        self.flat = np.concatenate(values)
+            self.n_blocks[k] = block_sizes.size
+            block_id += block_sizes.size
+        # B trailing zeros: a cyclic window read past a problem's last block stays in bounds
+        # (those entries are masked out).
+        self.flat = np.concatenate(values + [np.zeros(batch)])
         # Sorted (block, level) keys as complex numbers: NumPy orders complex values
         # lexicographically (real part, then imaginary part), so one searchsorted call finds
         # every problem's window in its current block.
-        self.keys = np.empty(self.flat.shape[0], dtype=complex)
+        self.keys = np.empty(self.flat.shape[0] - batch, dtype=complex)
         self.keys.real = np.concatenate(block_ids)
-        self.keys.imag = self.flat
+        self.keys.imag = self.flat[:-batch]
         # Block sizes, padded to a (K, max blocks) table.
-        self.sizes = np.ones((self.K, int(self.n_blocks.max())))
-        for k, st in enumerate(self.starts):
-            self.sizes[k, : st.shape[0] - 1] = np.diff(st)
-        self.rows = np.arange(self.K)
-        self.random_scale = np.full(self.K, 2.0 / batch)
+        self.sizes = np.ones((K, int(self.n_blocks.max())))
+        for k, bs in enumerate(sizes):
+            self.sizes[k, : bs.size] = bs
+        self.rows = np.arange(K)
+        self.cols = np.arange(batch + 1, dtype=np.int64)
+        self.query = np.empty(2 * K, dtype=complex)
+        self.query.real = np.concatenate([self.first_block, self.first_block])
+        self.random_size = self.sizes[:, 0].copy()
+        self.random_scale = np.full(K, 2.0 / batch)
 
     def window(
         self, t: int, low: np.ndarray, high: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Levels (K, M), a validity mask (K, M) and the gradient scale 2/|batch| (K,)."""
-        j = (t - 1) % self.n_blocks
-        block = (self.first_block + j).astype(float)
-        query = np.empty(2 * self.K, dtype=complex)
-        query.real = np.concatenate([block, block])
-        query.imag = np.concatenate([low, high])
-        lo = np.searchsorted(self.keys, query[: self.K], side="left")
-        hi = np.searchsorted(self.keys, query[self.K :], side="right")
-        span = hi - lo
-        size = self.sizes[self.rows, j]
+        K, query = self.K, self.query
+        if self.schedule == "cyclic":
+            j = (t - 1) % self.n_blocks
+            query.real[:K] = query.real[K:] = self.first_block + j
+        query.imag[:K] = low
+        query.imag[K:] = high
+        # side="left" for both ends: a level exactly at the (widened) upper end is outside
+        # the ramp anyway.
+        pos = np.searchsorted(self.keys, query)
+        lo = pos[:K]
+        span = pos[K:] - lo
         if self.schedule == "random":
-            count = self.rng.binomial(self.batch, span / size)
+            count = self.rng.binomial(self.batch, span / self.random_size)
             width = int(count.max())
-            pick = np.floor(self.rng.random((self.K, width)) * span[:, None]).astype(np.int64)
+            pick = (self.rng.random((K, width)) * span[:, None]).astype(np.int64)
+            idx = lo[:, None] + pick
             scale = self.random_scale
         else:
             count = span
             width = int(count.max())
-            pick = np.broadcast_to(np.arange(width, dtype=np.int64), (self.K, width))
-            scale = 2.0 / size
-        mask = np.arange(width)[None, :] < count[:, None]
-        idx = np.minimum(lo[:, None] + pick, self.flat.shape[0] - 1)
+            idx = lo[:, None] + self.cols[:width]
+            scale = 2.0 / self.sizes[self.rows, j]
+        mask = self.cols[:width] < count[:, None]
         return self.flat[idx], mask, scale
-
-
-def pairwise(bounds: np.ndarray) -> list[tuple[int, int]]:
-    """Consecutive (start, end) pairs of a boundary array."""
-    return [(int(a), int(z)) for a, z in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def train_heads(
