@@ -121,3 +121,24 @@ def test_width_one_is_bracketed_and_above_convex(small):
     assert w1.accurate
     assert w1.lower <= w1.upper + 1e-9
     assert w1.lower > sol.objective  # the teacher needs more than one neuron
+
+
+def test_second_opinion_never_looser_and_always_valid():
+    """NNLS can stall on degenerate cones; the BVLS second opinion may only tighten the bound."""
+    rng = np.random.default_rng(11)
+    X = np.repeat(rng.standard_normal((6, 3)), 3, axis=0)  # repeated rows: degenerate cones
+    for _ in range(5):
+        mask = X @ rng.standard_normal(3) >= 0
+        A = np.where(mask[:, None], X, -X)
+        c = rng.standard_normal(3)
+        u = cp.Variable(3)
+        exact = cp.Problem(cp.Maximize(c @ u), [cp.norm(u) <= 1, A @ u >= 0]).solve(
+            solver="CLARABEL"
+        )
+        plain = cone_sup_bound(c, A, second_opinion=False)
+        both = cone_sup_bound(c, A, second_opinion=True)
+        auto = cone_sup_bound(c, A)
+        assert both <= plain + 1e-15 and both <= auto + 1e-15
+        for bound in (plain, both, auto):
+            assert bound >= exact - 1e-7
+        assert auto == pytest.approx(exact, abs=1e-6)

@@ -25,16 +25,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
+from scipy.optimize import lsq_linear, nnls
 
 
-def cone_sup_bound(c: np.ndarray, A: np.ndarray) -> float:
-    """Certified upper bound on sup { cᵀu : ‖u‖₂ ≤ 1, A u ≥ 0 } (tight up to NNLS accuracy)."""
+def cone_sup_bound(c: np.ndarray, A: np.ndarray, *, second_opinion: bool | None = None) -> float:
+    """Certified upper bound on sup { cᵀu : ‖u‖₂ ≤ 1, A u ≥ 0 } (tight up to solver accuracy).
+
+    Every μ ≥ 0 gives the valid bound ‖c + Aᵀμ‖. scipy's ``nnls`` sometimes stops at a clearly
+    suboptimal μ on degenerate cones (seen with scipy 1.17: 6.0 where the sup is 0.19; scipy
+    issues #21140, #25389), which keeps the bound valid but useless, so a second μ from
+    bounded-variable least squares is tried and the smaller bound kept: always
+    (``second_opinion=True``), never (``False``), or when NNLS's own optimality conditions
+    fail (``None``, the default): w = A(c + Aᵀμ) ≥ 0 and μ ⊙ w = 0.
+    """
     if not np.any(c):
         return 0.0
     mu, _ = nnls(A.T, -c, maxiter=50 * max(A.shape))
     mu = np.maximum(mu, 0.0)
-    return float(np.linalg.norm(c + A.T @ mu))
+    resid = c + A.T @ mu
+    bound = float(np.linalg.norm(resid))
+    if second_opinion is None:
+        w = A @ resid
+        scale = 1e-9 * (np.linalg.norm(A) * max(bound, 1e-300) + 1e-300)
+        second_opinion = bool(w.min(initial=0.0) < -scale or np.max(np.abs(mu * w)) > scale)
+    if second_opinion:
+        res = lsq_linear(A.T, -c, bounds=(0.0, np.inf), method="bvls", tol=1e-12, max_iter=10_000)
+        bound = min(bound, float(np.linalg.norm(c + A.T @ np.maximum(res.x, 0.0))))
+    return bound
 
 
 def dual_gauge_bound(
