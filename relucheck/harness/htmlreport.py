@@ -8,7 +8,7 @@ from pathlib import Path
 
 from relucheck.harness.figstyle import VERDICT_COLORS
 from relucheck.harness.reportmodel import ClaimSection, ReportModel
-from relucheck.harness.tables import short_reason
+from relucheck.harness.tables import fmt_range, short_reason
 
 CSS = """
 body{font-family:Georgia,'DejaVu Serif',serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -80,12 +80,13 @@ def _claim(section: ClaimSection) -> str:
     h.append(f"<p>{badges(section.totals)}</p>")
     h.append(
         "<table><tr><th>check</th><th>control</th><th>relation</th><th>verdicts</th>"
-        "<th>worst margin</th><th>time (s)</th></tr>"
+        "<th>measured</th><th>worst margin</th><th>time (s)</th></tr>"
     )
     for c in section.checks:
         h.append(
             f"<tr><td>{escape(c['check'])}</td><td>{'yes' if c['control'] else 'no'}</td>"
             f"<td><code>{escape(c['relation'])}</code></td><td>{badges(c['verdicts'])}</td>"
+            f"<td>{escape(fmt_range(c['measured']))}</td>"
             f"<td>{_number(c['worst_margin'])}</td><td>{c['seconds']:.2f}</td></tr>"
         )
     h.append("</table>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from relucheck.harness.reportmodel import ClaimSection, ReportModel
-from relucheck.harness.tables import format_counts, short_reason
+from relucheck.harness.tables import fmt_range, format_counts, short_reason
 
 MAX_PROBLEMS = 50
 
@@ -40,13 +40,14 @@ def _claim(section: ClaimSection, base: Path) -> list[str]:
         out += [f"**Own derivation.** {section.own_derivation.strip()}", ""]
     out += [f"Totals: {format_counts(section.totals)}", ""]
     out += table(
-        ["check", "control", "relation", "verdicts", "worst margin", "time (s)"],
+        ["check", "control", "relation", "verdicts", "measured", "worst margin", "time (s)"],
         [
             [
                 c["check"],
                 "yes" if c["control"] else "no",
                 f"`{c['relation']}`" if c["relation"] else "",
                 format_counts(c["verdicts"]),
+                fmt_range(c["measured"]),
                 fmt_number(c["worst_margin"]),
                 f"{c['seconds']:.2f}",
             ]

@@ -92,8 +92,18 @@ def ordered_checks(rows: list[dict[str, Any]], declared: Iterable[str] = ()) -> 
     return [c for c in out if any(r.get("check") == c for r in rows)]
 
 
+def fmt_range(bounds: tuple[float, float] | None, digits: int = 3) -> str:
+    """'a' or 'a … b' for the measured values of one check; an em dash when none."""
+    if bounds is None:
+        return "—"
+    lo, hi = bounds
+    if lo == hi:
+        return f"{lo:.{digits}g}"
+    return f"{lo:.{digits}g} … {hi:.{digits}g}"
+
+
 def check_summary(rows: list[dict[str, Any]], declared: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Per check id: control flag, most common relation, verdict counts, worst margin, time."""
+    """Per check id: control flag, relation, verdict counts, measured range, worst margin, time."""
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_check[str(row.get("check"))].append(row)
@@ -107,12 +117,14 @@ def check_summary(rows: list[dict[str, Any]], declared: Iterable[str] = ()) -> l
         if len(relations) > 1:
             relation += f" (+{len(relations) - 1} variants)"
         margins = [m for m in (_number(r.get("margin")) for r in group) if m is not None]
+        values = [v for v in (_number(r.get("value")) for r in group) if v is not None]
         out.append(
             {
                 "check": check,
                 "control": any(bool(r.get("control")) for r in group),
                 "relation": relation,
                 "verdicts": verdict_counts(group),
+                "measured": (min(values), max(values)) if values else None,
                 "worst_margin": min(margins) if margins else None,
                 "seconds": sum(row_seconds(r) for r in group),
             }
