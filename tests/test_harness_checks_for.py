@@ -41,3 +41,14 @@ def test_a_missing_declared_check_is_padded_with_skipped(tmp_path):
     rows = run([lazy], "quick", RunOptions(), tmp_path, 1, None, env={})
     padded = [r for r in rows if r["check"] == "control_detects"]
     assert len(padded) == 1 and padded[0]["verdict"] == "SKIPPED"
+
+
+def test_findings_are_passing_rows_with_a_reason():
+    from relucheck.harness.tables import finding_rows
+
+    rows = [
+        {"verdict": "PASS", "reason": "degree 2.7"},
+        {"verdict": "PASS", "reason": ""},
+        {"verdict": "FAIL", "reason": "off by one"},
+    ]
+    assert finding_rows(rows) == [rows[0]]

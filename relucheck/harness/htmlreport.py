@@ -99,6 +99,15 @@ def _claim(section: ClaimSection) -> str:
             f"<td>{_number(inst['seconds'])}</td>{cells}</tr>"
         )
     h.append("</table>")
+    if section.findings:
+        h.append("<details><summary>Findings (what passing checks measured)</summary><table>")
+        h.append("<tr><th>instance</th><th>check</th><th>finding</th></tr>")
+        for f in section.findings:
+            h.append(
+                f"<tr><td>{escape(f['instance_id'])}</td><td>{escape(f['check'])}</td>"
+                f"<td>{escape(short_reason(f['reason'], 300))}</td></tr>"
+            )
+        h.append("</table></details>")
     if section.problems:
         h.append("<details><summary>Rows that need a look</summary><table>")
         h.append("<tr><th>instance</th><th>check</th><th>verdict</th><th>reason</th></tr>")

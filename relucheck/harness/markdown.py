@@ -62,6 +62,13 @@ def _claim(section: ClaimSection, base: Path) -> list[str]:
             for i in section.instances
         ],
     )
+    if section.findings:
+        out += ["", "Findings (what passing checks measured):", ""]
+        out += table(
+            ["instance", "check", "finding"],
+            [[f["instance_id"], f["check"], short_reason(f["reason"], 300)]
+             for f in section.findings],
+        )  # fmt: skip
     if section.problems:
         out += ["", "Needs a look:", ""]
         shown = section.problems[:MAX_PROBLEMS]

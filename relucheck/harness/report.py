@@ -26,6 +26,7 @@ from relucheck.harness.runner import unit_key
 from relucheck.harness.store import RESULTS, atomic_write_text, read_rows
 from relucheck.harness.tables import (
     check_summary,
+    finding_rows,
     instance_matrix,
     problem_rows,
     rows_frame,
@@ -73,6 +74,7 @@ def _section(
         check_ids=check_ids,
         instances=instances,
         problems=problem_rows(rows),
+        findings=finding_rows(rows),
         totals=verdict_counts(rows),
     )
     if claim is not None and claim.figures is not None:

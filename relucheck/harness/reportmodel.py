@@ -24,6 +24,7 @@ class ClaimSection:
     totals: dict[str, int]
     figures: list[Path] = field(default_factory=list)
     figure_error: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)  # PASS rows with a reason
 
 
 @dataclass

@@ -171,6 +171,11 @@ def problem_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r.get("verdict") in bad]
 
 
+def finding_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """PASS rows whose check wrote what it found (an excess, a fitted degree, ...)."""
+    return [r for r in rows if r.get("verdict") == Verdict.PASS.value and r.get("reason")]
+
+
 def short_reason(reason: str, limit: int = 200) -> str:
     """One line of a reason: the last line of a traceback, else the first line."""
     lines = [line.strip() for line in (reason or "").splitlines() if line.strip()]
