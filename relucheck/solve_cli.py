@@ -47,8 +47,8 @@ def load_array(path: str, name: str) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def parse_patterns(text: str) -> tuple[str, int]:
-    """'exact' or 'sampled:N' (N ≥ 1 Gaussian gates)."""
+def parse_exact_or_sampled(text: str, option: str = "--patterns") -> tuple[str, int]:
+    """'exact' or 'sampled:N' (N ≥ 1 random draws), as given to ``option``."""
     if text == "exact":
         return "exact", 0
     if text.startswith("sampled:"):
@@ -58,7 +58,7 @@ def parse_patterns(text: str) -> tuple[str, int]:
             count = 0
         if count >= 1:
             return "sampled", count
-    raise BadInput(f"--patterns must be 'exact' or 'sampled:N' with N >= 1, got {text!r}")
+    raise BadInput(f"{option} must be 'exact' or 'sampled:N' with N >= 1, got {text!r}")
 
 
 def check_output_path(path: str | None) -> None:
@@ -103,7 +103,7 @@ def run_two_layer(args: argparse.Namespace) -> int:
         if X.ndim == 1:
             X = X[:, None]
         validate_problem(X, y, args.beta, args.loss)
-        mode, count = parse_patterns(args.patterns)
+        mode, count = parse_exact_or_sampled(args.patterns, "--patterns")
         check_output_path(args.save)
     except BadInput as exc:
         return usage_error(str(exc))

@@ -32,20 +32,6 @@ from relucheck.datasets.validation import BadInput, validate_problem
 MAX_EXACT_TUPLES = 50_000
 
 
-def parse_groups(text: str) -> tuple[str, int]:
-    """'exact' or 'sampled:N' (N ≥ 1 draws)."""
-    if text == "exact":
-        return "exact", 0
-    if text.startswith("sampled:"):
-        try:
-            count = int(text.split(":", 1)[1])
-        except ValueError:
-            count = 0
-        if count >= 1:
-            return "sampled", count
-    raise BadInput(f"--groups must be 'exact' or 'sampled:N' with N >= 1, got {text!r}")
-
-
 def run_path(args: argparse.Namespace) -> int:
     """Solve, reconstruct, prune and certify the user's path-regularized problem."""
     from relucheck.models.path_groups import (
@@ -54,7 +40,13 @@ def run_path(args: argparse.Namespace) -> int:
         sample_groups,
     )
     from relucheck.models.patterns import enumerate_patterns, numerical_rank
-    from relucheck.solve_cli import check_output_path, load_array, save_npz_atomic, usage_error
+    from relucheck.solve_cli import (
+        check_output_path,
+        load_array,
+        parse_exact_or_sampled,
+        save_npz_atomic,
+        usage_error,
+    )
     from relucheck.solvers.backends import SolverUnavailable
     from relucheck.solvers.path_global import solve_path_regularized
 
@@ -66,7 +58,7 @@ def run_path(args: argparse.Namespace) -> int:
         validate_problem(X, y, args.beta, "squared")
         if args.width < 1:
             raise BadInput(f"--width must be >= 1, got {args.width}")
-        mode, count = parse_groups(args.groups)
+        mode, count = parse_exact_or_sampled(args.groups, "--groups")
         check_output_path(args.save)
     except BadInput as exc:
         return usage_error(str(exc))

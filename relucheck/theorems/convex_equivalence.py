@@ -57,6 +57,7 @@ from relucheck.solvers.two_layer_global import (
     solve_two_layer,
     width_one_bounds,
 )
+from relucheck.theorems.restarts import restart_rows
 
 CLAIM_ID = "CE"
 REL_TOL = 1e-6  # certification and attainment (claims.md CE)
@@ -386,56 +387,14 @@ def check_pruned_width(sol, n: int, facts: dict[str, Any]) -> CheckResult:
     )
 
 
-def _downsample(steps: np.ndarray, values: np.ndarray, k: int = 80) -> list[list[float]]:
-    idx = np.unique(np.linspace(0, len(steps) - 1, min(k, len(steps))).astype(int))
-    return [np.asarray(steps)[idx].tolist(), np.asarray(values)[idx].tolist()]
-
-
 def check_nonconvex(
     runs, p_cvx: float, lower: float, n: int, seconds: float, facts: dict[str, Any]
 ) -> list[CheckResult]:
     """Hard: every run ≥ certified lower bound − tol. Soft: best at m ≥ n + 1 within 1e-2."""
-    finals = {m: np.asarray(r.final_values, dtype=float) for m, r in runs.items()}
-    all_finals = np.concatenate(list(finals.values()))
-    worst = float(all_finals.min())
-    tol = REL_TOL * abs(p_cvx)
-    wide = min(float(finals[m].min()) for m in finals if m >= n + 1)
-    excess = (wide - p_cvx) / abs(p_cvx)
-    traj = runs[max(runs)].trajectories
-    data = {
-        **facts,
-        "p_cvx": p_cvx,
-        "lower": lower,
-        "widths": sorted(finals),
-        "finals": [finals[m].tolist() for m in sorted(finals)],
-        "trajectory_width": max(runs),
-        "trajectories": [_downsample(s, v) for s, v in traj],
-        "adam_steps": int(runs[max(runs)].info["adam_steps"]),
-    }
-    timings = {"nonconvex_train": seconds}
-    hard = held(
-        "nonconvex_above_convex",
-        worst >= lower - tol,
-        RELATIONS["nonconvex_above_convex"],
-        value=worst,
-        tolerance=tol,
-        margin=worst - (lower - tol),
-        timings=timings,
-        data=data,
-    )
-    soft_ok = excess <= SOFT_TOL
-    soft = CheckResult(
-        "best_restart_close",
-        Verdict.PASS if soft_ok else Verdict.INCONCLUSIVE,
-        RELATIONS["best_restart_close"],
-        value=excess,
-        tolerance=SOFT_TOL,
-        margin=SOFT_TOL - excess,
-        timings=timings,
-        reason="" if soft_ok else "local optimizer stalled above p_cvx (soft check)",
-        data={"p_cvx": p_cvx, "best_wide": wide},
-    )
-    return [hard, soft]
+    return restart_rows(
+        runs, p_cvx, lower, wide_from=n + 1, relations=RELATIONS, seconds=seconds,
+        facts=facts, rel_tol=REL_TOL, soft_tol=SOFT_TOL,
+    )  # fmt: skip
 
 
 def check_mosek(X, y, beta, patterns, loss, p_cvx, options) -> CheckResult:

@@ -73,6 +73,7 @@ from relucheck.solvers.backends import SolverUnavailable, resolve_solver
 from relucheck.solvers.path_global import single_subnetwork_bounds, solve_path_regularized
 from relucheck.solvers.path_nonconvex import train_parallel
 from relucheck.solvers.two_layer_global import solve_two_layer
+from relucheck.theorems.restarts import restart_rows
 
 CLAIM_ID = "PR"
 REL_TOL = 1e-6
@@ -514,51 +515,12 @@ def check_active_groups(sol, n: int, facts) -> CheckResult:
     )
 
 
-def _downsample(steps: np.ndarray, values: np.ndarray, k: int = 60) -> list[list[float]]:
-    idx = np.unique(np.linspace(0, len(steps) - 1, min(k, len(steps))).astype(int))
-    return [np.asarray(steps)[idx].tolist(), np.asarray(values)[idx].tolist()]
-
-
 def check_nonconvex(runs, sol, n: int, seconds: float, facts) -> list[CheckResult]:
-    """Hard: every run ≥ certified lower − tol. Soft: best at K = n + 1 within 1e-2."""
-    p_cvx, lower = sol.objective, sol.certificate.lower
-    finals = {K: np.asarray(r.final_values, dtype=float) for K, r in runs.items()}
-    worst = float(np.concatenate(list(finals.values())).min())
-    tol = REL_TOL * abs(p_cvx)
-    wide = float(finals[max(finals)].min())
-    excess = (wide - p_cvx) / abs(p_cvx)
-    data = {
-        **facts,
-        "p_cvx": p_cvx,
-        "lower": lower,
-        "widths": sorted(finals),
-        "finals": [finals[K].tolist() for K in sorted(finals)],
-        "trajectories": [_downsample(s, v) for s, v in runs[max(runs)].trajectories],
-    }
-    timings = {"nonconvex_train": seconds}
-    hard = held(
-        "nonconvex_above_convex",
-        worst >= lower - tol,
-        RELATIONS["nonconvex_above_convex"],
-        value=worst,
-        tolerance=tol,
-        margin=worst - (lower - tol),
-        timings=timings,
-        data=data,
-    )
-    soft_ok = excess <= SOFT_TOL
-    soft = CheckResult(
-        "best_restart_close",
-        Verdict.PASS if soft_ok else Verdict.INCONCLUSIVE,
-        RELATIONS["best_restart_close"],
-        value=excess,
-        tolerance=SOFT_TOL,
-        margin=SOFT_TOL - excess,
-        timings=timings,
-        reason="" if soft_ok else "local optimizer stalled above p_cvx (soft check)",
-        data={"p_cvx": p_cvx, "best_wide": wide, "K": max(finals)},
-    )
-    return [hard, soft]
+    """Hard: every run ≥ certified lower − tol. Soft: best at the widest K within 1e-2."""
+    return restart_rows(
+        runs, sol.objective, sol.certificate.lower, wide_from=max(runs), relations=RELATIONS,
+        seconds=seconds, facts=facts, rel_tol=REL_TOL, soft_tol=SOFT_TOL,
+    )  # fmt: skip
 
 
 # -------------------------------------------------------------------- negative controls
