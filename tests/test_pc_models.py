@@ -199,6 +199,14 @@ def test_saturation_means_exact_output():
     assert np.array_equal(ok, np.abs(r - 0.5) >= 1 / 32)
 
 
+def test_saturated_float_output_is_within_rounding_of_half_plus_s():
+    r = np.random.default_rng(8).uniform(-1, 0.4, 10_000)
+    s = 60.0 * (0.5 - r)
+    g = head(r, 60.0, 0.5)
+    assert np.all(np.abs(g - 1.0) <= 4 * np.finfo(float).eps * (1 + s))
+    assert np.any(g != 1.0)  # not bit-exact: the tolerance is needed
+
+
 @pytest.mark.parametrize(("w", "b"), [(8.0, 0.5), (8.0, 0.6), (0.3, 0.4), (-2.0, 0.5)])
 def test_continuum_error_window_equals_full_sum(w, b):
     r = np.sort(np.random.default_rng(5).uniform(0, 1, 50_000))

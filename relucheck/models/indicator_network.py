@@ -19,7 +19,7 @@ Only points inside the ramp (−½ ≤ s_i < ½) contribute to ∇L; the others 
 
 "Exact" at a point means the head is saturated on the correct side: s ≥ ½ where f = 1 and
 s ≤ −½ where f = 0. There g equals f exactly in exact arithmetic; the float64 ReLU formula
-returns 0 exactly and 1 to within one ulp (½ + s and s − ½ are rounded), which
+returns 0 exactly, and 1 up to the rounding of ½ + s and s − ½ (a few eps·(1 + |s|)), which
 :func:`head` keeps because it is the network's own output.
 """
 
