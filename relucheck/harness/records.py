@@ -95,3 +95,17 @@ def held(
         reason=reason,
         **extra,
     )
+
+
+def skipped(check_id: str, relation: str, reason: str) -> CheckResult:
+    """A SKIPPED row that still states the relation it would have been held to.
+
+    Negative controls are named ``control_*`` across the project, so the flag follows the id.
+    """
+    return CheckResult(
+        check_id,
+        Verdict.SKIPPED,
+        relation,
+        reason=reason,
+        control=check_id.startswith("control_"),
+    )

@@ -40,6 +40,7 @@ import numpy as np
 from relucheck.datasets import generators
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
+from relucheck.harness.records import skipped as skipped_row
 from relucheck.models import ramp_lasso as rl
 from relucheck.models import skip_network as sn
 from relucheck.models.splines_1d import knots as spline_knots
@@ -149,13 +150,8 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
 
 
 def skipped(check_id: str, reason: str) -> CheckResult:
-    return CheckResult(
-        check_id,
-        Verdict.SKIPPED,
-        RELATIONS[check_id],
-        reason=reason,
-        control=check_id.startswith("control_"),
-    )
+    """A SKIPPED row for one of this claim's checks, with its relation."""
+    return skipped_row(check_id, RELATIONS[check_id], reason)
 
 
 def check_certified(sol: RampLassoSolution, facts: dict[str, Any]) -> CheckResult:

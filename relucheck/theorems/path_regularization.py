@@ -58,6 +58,7 @@ from relucheck.datasets import generators
 from relucheck.datasets.spirals import spirals
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
+from relucheck.harness.records import skipped as skipped_row
 from relucheck.models import parallel_network as pn
 from relucheck.models.certificate import dual_gauge_bound, relative_gap
 from relucheck.models.path_certificate import path_certificate
@@ -277,13 +278,8 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
 
 
 def skipped(check_id: str, reason: str) -> CheckResult:
-    return CheckResult(
-        check_id,
-        Verdict.SKIPPED,
-        RELATIONS[check_id],
-        reason=reason,
-        control=check_id.startswith("control_"),
-    )
+    """A SKIPPED row for one of this claim's checks, with its relation."""
+    return skipped_row(check_id, RELATIONS[check_id], reason)
 
 
 def inconclusive(check_id: str, reason: str, **extra: Any) -> CheckResult:
