@@ -80,16 +80,13 @@ def solve_ramp_lasso(
     value = rl.objective(A, B, y, beta, zv, gamma)
     fitted = A @ zv + B @ gamma
     cert = rl.certificate(A, B, y, beta, y - fitted)
-    result = SolveResult(
-        value=float(problem.value) if problem.value is not None else float("nan"),
-        solution={"z": zv, "gamma": gamma},
-        status=facts["status"],
-        solver=name,
-        seconds=facts["seconds"],
-        iterations=facts["iterations"],
-        accurate=facts["accurate"],
-        certified_lower=cert.lower,
-        certified_gap=relative_gap(value, cert.lower),
+    result = SolveResult.from_cvxpy(
+        problem,
+        facts,
+        name,
+        {"z": zv, "gamma": gamma},
+        upper=value,
+        lower=cert.lower,
         certifies="full",
     )
     return RampLassoSolution(
@@ -168,16 +165,13 @@ def min_norm_interpolation(
             gauge = float(np.max(np.abs(A.T @ cand)))
             if gauge > 0:
                 lower = max(lower, float(cand @ y) / gauge)
-    result = SolveResult(
-        value=float(problem.value) if problem.value is not None else float("nan"),
-        solution={"z": zv, "gamma": gamma},
-        status=facts["status"],
-        solver=name,
-        seconds=facts["seconds"],
-        iterations=facts["iterations"],
-        accurate=facts["accurate"],
-        certified_lower=lower,
-        certified_gap=relative_gap(upper, lower),
+    result = SolveResult.from_cvxpy(
+        problem,
+        facts,
+        name,
+        {"z": zv, "gamma": gamma},
+        upper=upper,
+        lower=lower,
         certifies="full",
     )
     return InterpolationCost(lower, upper, zv, gamma, result)

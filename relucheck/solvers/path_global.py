@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
-from relucheck.models.certificate import DualCertificate, relative_gap
+from relucheck.models.certificate import DualCertificate
 from relucheck.models.parallel_network import forward, objective
 from relucheck.models.path_certificate import (
     group_gauges,
@@ -106,16 +106,13 @@ def solve_path_regularized(
     cert = path_certificate(y, beta, y - f, groups)
     timings["certify"] = time.perf_counter() - start
 
-    result = SolveResult(
-        value=float(problem.value) if problem.value is not None else float("nan"),
-        solution={"z": z},
-        status=facts["status"],
-        solver=backend,
-        seconds=facts["seconds"],
-        iterations=facts["iterations"],
-        accurate=facts["accurate"],
-        certified_lower=cert.lower,
-        certified_gap=relative_gap(min(obj, obj_p), cert.lower),
+    result = SolveResult.from_cvxpy(
+        problem,
+        facts,
+        backend,
+        {"z": z},
+        upper=min(obj, obj_p),
+        lower=cert.lower,
         certifies=cert.certifies,
     )
     return PathSolution(result, W, v, s, idx, Wp, vp, sp_, obj, obj_p, cert, norms, timings)

@@ -29,6 +29,38 @@ class SolveResult:
     certified_gap: float | None = None
     certifies: str = ""  # "full" or "restricted": which program the certificate covers
 
+    @classmethod
+    def from_cvxpy(
+        cls,
+        problem: Any,
+        facts: dict[str, Any],
+        solver: str,
+        solution: dict[str, Any],
+        *,
+        upper: float,
+        lower: float,
+        certifies: str,
+    ) -> SolveResult:
+        """A solve through :func:`relucheck.solvers.backends.solve_problem`, certified by us.
+
+        ``upper`` is an objective the project evaluated at a feasible point and ``lower`` a
+        bound from a dual point it checked; the gap is theirs, never the solver's.
+        """
+        from relucheck.models.certificate import relative_gap
+
+        return cls(
+            value=float(problem.value) if problem.value is not None else float("nan"),
+            solution=solution,
+            status=facts["status"],
+            solver=solver,
+            seconds=facts["seconds"],
+            iterations=facts["iterations"],
+            accurate=facts["accurate"],
+            certified_lower=lower,
+            certified_gap=relative_gap(upper, lower),
+            certifies=certifies,
+        )
+
     def facts(self) -> dict[str, Any]:
         """Solver facts for a result row (no arrays)."""
         return {

@@ -20,7 +20,6 @@ import numpy as np
 from relucheck.models.certificate import (
     DualCertificate,
     hinge_loss_certificate,
-    relative_gap,
     squared_loss_certificate,
 )
 from relucheck.models.convex_program import single_neuron_program, two_layer_convex_program
@@ -121,16 +120,13 @@ def solve_two_layer(
     timings["certify"] = time.perf_counter() - start
 
     upper = min(obj, obj_p)
-    result = SolveResult(
-        value=float(problem.value) if problem.value is not None else float("nan"),
-        solution={"V": V, "W": W},
-        status=facts["status"],
-        solver=backend,
-        seconds=facts["seconds"],
-        iterations=facts["iterations"],
-        accurate=facts["accurate"],
-        certified_lower=cert.lower,
-        certified_gap=relative_gap(upper, cert.lower),
+    result = SolveResult.from_cvxpy(
+        problem,
+        facts,
+        backend,
+        {"V": V, "W": W},
+        upper=upper,
+        lower=cert.lower,
         certifies=cert.certifies,
     )
     return GlobalSolution(result, U, alpha, U_p, alpha_p, obj, obj_p, cert, timings)
