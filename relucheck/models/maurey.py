@@ -88,8 +88,3 @@ def expected_sq_error_constant(net: UnitPathNetwork, X: np.ndarray) -> float:
     G = net.atoms(X)
     f = G @ (net.signs * net.weights)
     return float(np.mean(G**2, axis=0) @ net.weights - np.mean(f**2))
-
-
-def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of log y against log x."""
-    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])

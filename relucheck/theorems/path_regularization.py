@@ -61,6 +61,7 @@ from relucheck.harness.records import CheckResult, Verdict, held
 from relucheck.harness.records import skipped as skipped_row
 from relucheck.models import parallel_network as pn
 from relucheck.models.certificate import dual_gauge_bound, relative_gap
+from relucheck.models.fits import loglog_slope
 from relucheck.models.path_certificate import path_certificate
 from relucheck.models.path_groups import (
     count_first_layer_tuples,
@@ -640,11 +641,6 @@ def control_no_second_layer_cone(X, y, beta, groups, sol, options, facts) -> Che
 
 
 # ------------------------------------------------------------------------------ growth
-
-
-def loglog_slope(x, y) -> float:
-    """Least-squares slope of log y against log x."""
-    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
 
 
 def group_bound(n: int, P: int, r: int, m: int) -> int:

@@ -108,6 +108,7 @@ from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.figdata import payloads
 from relucheck.harness.records import CheckResult, Verdict, held
 from relucheck.models.dense_mlp import init_mlp
+from relucheck.models.fits import band_margin, loglog_slope
 from relucheck.models.fourier_ball import (
     centre_partial_sum,
     centre_partial_sum_quadrature,
@@ -332,11 +333,6 @@ def _short(values: Any, digits: int = 6) -> Any:
     return out.tolist() if arr.ndim else out.item()
 
 
-def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
-    """Least-squares slope of log y against log x."""
-    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
-
-
 def _targets(specs: tuple) -> list[IndicatorTarget]:
     return [make_target(kind, d, rho, N=N, seed=0) for kind, d, N, rho, *_ in specs]
 
@@ -480,13 +476,13 @@ def check_sweep(spec: InstanceSpec) -> list[CheckResult]:
             )
         )
     else:
-        margin = float(np.min(np.minimum(slope_arr - lo, hi - slope_arr)))
+        margin, worst = band_margin(slope_arr, lo, hi)
         rows.append(
             held(
                 "hitting_time_slope",
                 margin >= 0,
                 RELATIONS["hitting_time_slope"],
-                value=float(slope_arr[np.argmin(np.minimum(slope_arr - lo, hi - slope_arr))]),
+                value=worst,
                 tolerance=0.5,
                 margin=margin,
                 data={**common, "slopes": _short(slope_arr)},
@@ -543,13 +539,13 @@ def check_sweep(spec: InstanceSpec) -> list[CheckResult]:
     w_slopes = np.array([loglog_slope(times[fit], run.w[fit, k]) for k in range(len(targets))])
     w_pred = (W0**3 + ETA * p_hat * T / 4.0) ** (1.0 / 3.0)
     lo, hi = W_SLOPE_BAND
-    margin = float(np.min(np.minimum(w_slopes - lo, hi - w_slopes)))
+    margin, worst = band_margin(w_slopes, lo, hi)
     rows.append(
         held(
             "w_growth_rate",
             margin >= 0,
             RELATIONS["w_growth_rate"],
-            value=float(w_slopes[np.argmin(np.minimum(w_slopes - lo, hi - w_slopes))]),
+            value=worst,
             tolerance=0.035,
             margin=margin,
             data={
@@ -573,13 +569,13 @@ def check_sweep(spec: InstanceSpec) -> list[CheckResult]:
     s2 = np.array([loglog_slope(times[fit], l2sq[fit, k]) for k in range(len(targets))])
     both = np.concatenate([s1, s2])
     lo, hi = SLOPE_BAND
-    margin = float(np.min(np.minimum(both - lo, hi - both)))
+    margin, worst = band_margin(both, lo, hi)
     rows.append(
         held(
             "lp_error_rate",
             margin >= 0,
             RELATIONS["lp_error_rate"],
-            value=float(both[np.argmin(np.minimum(both - lo, hi - both))]),
+            value=worst,
             tolerance=0.035,
             margin=margin,
             timings={"errors": t_err},

@@ -49,6 +49,7 @@ from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
 from relucheck.models.certificate import dual_gauge_bound
 from relucheck.models.convex_program import two_layer_convex_program
+from relucheck.models.fits import loglog_slope
 from relucheck.models.patterns import (
     cover_bound,
     cover_count,
@@ -319,11 +320,6 @@ def check_coverage(spec: InstanceSpec) -> CheckResult:
             "monotone": monotone,
         },
     )
-
-
-def loglog_slope(x: list[float], y: list[float]) -> float:
-    """Least-squares slope of log y against log x."""
-    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
 
 
 def check_scaling(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:

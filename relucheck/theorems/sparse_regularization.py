@@ -65,6 +65,7 @@ from relucheck.models import maurey
 from relucheck.models import radon_dual_2d as rd
 from relucheck.models import skip_network as sn
 from relucheck.models import splines_1d as sp
+from relucheck.models.fits import loglog_slope
 from relucheck.models.skip_reduction import active_width, reduce_network
 from relucheck.solvers.backends import SolverUnavailable
 from relucheck.solvers.lasso_1d import min_norm_interpolation
@@ -902,13 +903,13 @@ def check_maurey(spec: InstanceSpec) -> list[CheckResult]:
         X = maurey.sphere_points(p["points"], d, rng)
         err = maurey.subsample_errors(net, X, tuple(Ks), p["repeats"], rng)
         bad = maurey.subsample_errors(net, X, tuple(Ks), p["repeats"], rng, biased=True)
-        slope = maurey.loglog_slope(Ks, err)
+        slope = loglog_slope(Ks, err)
         ratio = float(np.max(err * np.sqrt(Ks) / 2.0))  # against the dimension-free 2/√K
         ok &= -0.6 <= slope <= -0.4 and ratio <= 1.25
         worst_ratio = max(worst_ratio, ratio)
         curves[str(d)], biased_curves[str(d)] = err.tolist(), bad.tolist()
         slopes[str(d)] = slope
-        biased_slopes[str(d)] = maurey.loglog_slope(Ks, bad)
+        biased_slopes[str(d)] = loglog_slope(Ks, bad)
         constants[str(d)] = float(np.sqrt(maurey.expected_sq_error_constant(net, X)))
     data = {
         "Ks": Ks.tolist(),
