@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from relucheck.harness.records import CheckResult
 
 PROFILES = ("quick", "full")
-SOLVER_CHOICES = ("auto", "clarabel", "mosek", "scs")
+SOLVER_CHOICES = ("auto", "fast", "clarabel", "mosek", "scs")
 
 
 @dataclass(frozen=True)

@@ -28,18 +28,12 @@ import numpy as np
 from scipy.optimize import lsq_linear, nnls
 
 
-def cone_sup_bound(c: np.ndarray, A: np.ndarray, *, second_opinion: bool | None = None) -> float:
-    """Certified upper bound on sup { cᵀu : ‖u‖₂ ≤ 1, A u ≥ 0 } (tight up to solver accuracy).
-
-    Every μ ≥ 0 gives the valid bound ‖c + Aᵀμ‖. scipy's ``nnls`` sometimes stops at a clearly
-    suboptimal μ on degenerate cones (seen with scipy 1.17: 6.0 where the sup is 0.19; scipy
-    issues #21140, #25389), which keeps the bound valid but useless, so a second μ from
-    bounded-variable least squares is tried and the smaller bound kept: always
-    (``second_opinion=True``), never (``False``), or when NNLS's own optimality conditions
-    fail (``None``, the default): w = A(c + Aᵀμ) ≥ 0 and μ ⊙ w = 0.
-    """
+def cone_sup_multipliers(
+    c: np.ndarray, A: np.ndarray, *, second_opinion: bool | None = None
+) -> tuple[np.ndarray, float]:
+    """The μ ≥ 0 behind :func:`cone_sup_bound`, and the bound ‖c + Aᵀμ‖₂ it certifies."""
     if not np.any(c):
-        return 0.0
+        return np.zeros(A.shape[0]), 0.0
     mu, _ = nnls(A.T, -c, maxiter=50 * max(A.shape))
     mu = np.maximum(mu, 0.0)
     resid = c + A.T @ mu
@@ -50,8 +44,24 @@ def cone_sup_bound(c: np.ndarray, A: np.ndarray, *, second_opinion: bool | None 
         second_opinion = bool(w.min(initial=0.0) < -scale or np.max(np.abs(mu * w)) > scale)
     if second_opinion:
         res = lsq_linear(A.T, -c, bounds=(0.0, np.inf), method="bvls", tol=1e-12, max_iter=10_000)
-        bound = min(bound, float(np.linalg.norm(c + A.T @ np.maximum(res.x, 0.0))))
-    return bound
+        mu2 = np.maximum(res.x, 0.0)
+        bound2 = float(np.linalg.norm(c + A.T @ mu2))
+        if bound2 < bound:
+            mu, bound = mu2, bound2
+    return mu, bound
+
+
+def cone_sup_bound(c: np.ndarray, A: np.ndarray, *, second_opinion: bool | None = None) -> float:
+    """Certified upper bound on sup { cᵀu : ‖u‖₂ ≤ 1, A u ≥ 0 } (tight up to solver accuracy).
+
+    Every μ ≥ 0 gives the valid bound ‖c + Aᵀμ‖. scipy's ``nnls`` sometimes stops at a clearly
+    suboptimal μ on degenerate cones (seen with scipy 1.17: 6.0 where the sup is 0.19; scipy
+    issues #21140, #25389), which keeps the bound valid but useless, so a second μ from
+    bounded-variable least squares is tried and the smaller bound kept: always
+    (``second_opinion=True``), never (``False``), or when NNLS's own optimality conditions
+    fail (``None``, the default): w = A(c + Aᵀμ) ≥ 0 and μ ⊙ w = 0.
+    """
+    return cone_sup_multipliers(c, A, second_opinion=second_opinion)[1]
 
 
 def dual_gauge_bound(

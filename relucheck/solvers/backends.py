@@ -63,17 +63,26 @@ def solver_facts() -> dict[str, Any]:
     }
 
 
+#: Choices for the CE program's own solver (relucheck.solvers.fast_two_layer). Every other
+#: program is solved through CVXPY, where ``fast`` means Clarabel.
+FAST_NAMES = ("fast",)
+
+
 def resolve_solver(choice: str) -> str:
-    """CVXPY solver name for a command-line choice; ``auto`` means Clarabel.
+    """CVXPY solver name for a command-line choice; ``auto`` (and ``fast``) mean Clarabel.
+
+    ``fast`` selects the project's own solver only where it applies — the CE program, in
+    :func:`relucheck.solvers.two_layer_global.solve_two_layer`; programs it does not cover
+    are solved by Clarabel.
 
     Raises :class:`SolverUnavailable` for MOSEK without a license and ``ValueError`` for an
     unknown name.
     """
     key = choice.lower()
-    if key == "auto":
+    if key == "auto" or key in FAST_NAMES:
         return "CLARABEL"
     if key not in SOLVER_NAMES:
-        raise ValueError(f"unknown solver {choice!r} (choose auto, clarabel, scs or mosek)")
+        raise ValueError(f"unknown solver {choice!r} (choose auto, fast, clarabel, scs or mosek)")
     if key == "mosek":
         licensed, reason = probe_mosek()
         if not licensed:
