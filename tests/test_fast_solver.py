@@ -106,8 +106,9 @@ def test_auto_threshold_and_unsupported_programs():
     assert uses_fast_solver("auto", 1000, 1000, "squared", True)
     assert not uses_fast_solver("auto", 12, 40, "squared", True)
     assert not uses_fast_solver("auto", 1000, 1000, "hinge", True)
-    with pytest.raises(ValueError, match="squared loss"):
-        uses_fast_solver("fast", 10, 10, "hinge", True)
+    assert uses_fast_solver("fast", 10, 10, "squared", True)
+    assert not uses_fast_solver("fast", 10, 10, "hinge", True)  # falls back to Clarabel
+    assert not uses_fast_solver("fast", 10, 10, "squared", False)
 
 
 def test_cli_solve_fast_json(tmp_path, teacher):

@@ -41,18 +41,14 @@ AUTO_FAST_MIN_SIZE = 100_000
 def uses_fast_solver(solver: str, n: int, P: int, loss: str, cone_constraints: bool) -> bool:
     """Whether the CE program goes to :mod:`relucheck.solvers.fast_two_layer`.
 
-    ``fast`` asks for it (an error for the hinge loss or without cone constraints, which it
-    does not cover); ``auto`` picks it for the squared loss at n·P ≥ AUTO_FAST_MIN_SIZE.
+    It covers the squared loss with cone constraints. ``fast`` asks for it there and falls
+    back to Clarabel elsewhere (hinge loss, the gated control) — the result's ``solver``
+    field says which ran; ``auto`` picks it at n·P ≥ AUTO_FAST_MIN_SIZE.
     """
+    if loss != "squared" or not cone_constraints:
+        return False
     key = solver.lower()
-    if key in FAST_NAMES:
-        if loss != "squared" or not cone_constraints:
-            raise ValueError(
-                "the fast solver covers the squared loss with cone constraints; "
-                "use --solver clarabel for this program"
-            )
-        return True
-    return key == "auto" and loss == "squared" and cone_constraints and n * P >= AUTO_FAST_MIN_SIZE
+    return key in FAST_NAMES or (key == "auto" and n * P >= AUTO_FAST_MIN_SIZE)
 
 
 @dataclass
