@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any, NoReturn
 from relucheck.arrangements_cli import add_arrangements_parser
 from relucheck.harness.claims import PROFILES, SOLVER_CHOICES, Claim, RunOptions, registry_lookup
 from relucheck.harness.errors import HarnessError
+from relucheck.harness.executors import Executor, LocalProcessExecutor
 from relucheck.harness.store import (
     LATEST,
     RESULTS,
@@ -33,6 +35,7 @@ from relucheck.harness.store import (
 from relucheck.solve_cli import add_solve_parser
 
 DEFAULT_OUT = "reports"
+EXECUTORS = ("local", "dask")
 
 
 class Parser(argparse.ArgumentParser):
@@ -97,6 +100,8 @@ class VerifyPlan:
     out: Path
     resume_dir: Path | None
     resume_rows: list[dict[str, Any]] | None
+    executor: str = "local"
+    scheduler: str | None = None
 
 
 def _read_meta(run_dir: Path) -> dict[str, Any]:
@@ -136,11 +141,31 @@ def plan_verify(args: argparse.Namespace, claims_registry: Mapping[str, Claim]) 
         raise HarnessError(f"unknown solver {solver!r} (choose {', '.join(SOLVER_CHOICES)})")
     if args.jobs < 1:
         raise HarnessError(f"--jobs must be at least 1 (got {args.jobs})")
+    if args.scheduler is not None and args.executor != "dask":
+        raise HarnessError("--scheduler needs --executor dask")
     check_writable(resume_dir if resume_dir is not None else out)
     latest = (resume_dir.parent if resume_dir is not None else out) / LATEST
     if latest.exists() and not latest.is_symlink():
         raise HarnessError(f"{str(latest)!r} exists and is not a symlink")
-    return VerifyPlan(claims, profile, solver, args.jobs, out, resume_dir, resume_rows)
+    return VerifyPlan(
+        claims, profile, solver, args.jobs, out, resume_dir, resume_rows,
+        args.executor, args.scheduler,
+    )  # fmt: skip
+
+
+def make_executor(plan: VerifyPlan) -> Executor:
+    """The executor the plan asks for; :class:`HarnessError` if a Dask cluster is out of reach."""
+    if plan.executor == "dask":
+        from relucheck.harness.dask_executor import DaskExecutor
+
+        return DaskExecutor(plan.scheduler, plan.jobs)
+    return LocalProcessExecutor(plan.jobs)
+
+
+def _executor_meta(plan: VerifyPlan) -> dict[str, Any]:
+    if plan.executor == "dask":
+        return {"executor": "dask", "scheduler": plan.scheduler or "LocalCluster"}
+    return {"executor": plan.executor}
 
 
 def _start_run(plan: VerifyPlan, env: dict[str, Any], argv: Sequence[str]) -> Path:
@@ -149,24 +174,56 @@ def _start_run(plan: VerifyPlan, env: dict[str, Any], argv: Sequence[str]) -> Pa
     if plan.resume_dir is not None:
         run_dir = plan.resume_dir
         meta = _read_meta(run_dir)
-        meta.setdefault("resumed", []).append({"at": now, "argv": list(argv), "jobs": plan.jobs})
+        resumed = {"at": now, "argv": list(argv), "jobs": plan.jobs, **_executor_meta(plan)}
+        meta.setdefault("resumed", []).append(resumed)
         atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2) + "\n")
         atomic_write_text(run_dir / f"environment-resume-{now.replace(':', '')}.json",
                           json.dumps(env, indent=2) + "\n")  # fmt: skip
         return run_dir
+    base_existed = plan.out.exists()
     run_dir = new_run_dir(plan.out)
+    try:
+        _record_new_run(run_dir, plan, env, argv, now)
+    except BaseException:
+        shutil.rmtree(run_dir, ignore_errors=True)  # only our own, just-made folder
+        if not base_existed:
+            try:
+                plan.out.rmdir()
+            except OSError:
+                pass
+        raise
+    return run_dir
+
+
+def _record_new_run(
+    run_dir: Path, plan: VerifyPlan, env: dict[str, Any], argv: Sequence[str], now: str
+) -> None:
     meta = {
         "run_id": run_dir.name,
         "claims": [c.id for c in plan.claims],
         "profile": plan.profile,
         "solver": plan.solver,
         "jobs": plan.jobs,
+        **_executor_meta(plan),
         "started_at": now,
         "argv": list(argv),
     }
     atomic_write_text(run_dir / "environment.json", json.dumps(env, indent=2) + "\n")
     atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=2) + "\n")
-    return run_dir
+
+
+def _why(exc: BaseException) -> str:
+    """An OSError as ``No space left on device`` rather than its errno tuple."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror + (f": {exc.filename!s}" if exc.filename else "")
+    return str(exc)
+
+
+def _rows_on_disk(run_dir: Path) -> list[dict[str, Any]]:
+    try:
+        return read_rows(run_dir / RESULTS)
+    except (OSError, HarnessError):
+        return []
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -179,14 +236,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     claims_registry = registry()
     try:
         plan = plan_verify(args, claims_registry)
+        executor = make_executor(plan)
     except HarnessError as exc:
         return fail(exc)
 
     env = capture_environment(solver_facts())  # once, in the parent, before any fork
-    run_dir = _start_run(plan, env, args.argv)
-    update_latest(run_dir.parent, run_dir)  # so `--resume latest` finds a crashed run
+    try:
+        run_dir = _start_run(plan, env, args.argv)
+        update_latest(run_dir.parent, run_dir)  # so `--resume latest` finds a crashed run
+    except (OSError, HarnessError) as exc:
+        executor.close()
+        return fail(f"cannot write to the output folder {str(plan.out)!r}: {_why(exc)}")
     print(f"relucheck: run {run_dir.name} in {run_dir}", file=sys.stderr, flush=True)
     progress = Progress()
+    again = f"continue with --resume {run_dir.name}"
     try:
         rows = run(
             plan.claims,
@@ -197,14 +260,27 @@ def cmd_verify(args: argparse.Namespace) -> int:
             progress,
             plan.resume_rows,
             env=env,
+            executor=executor,
         )
     except KeyboardInterrupt:
-        progress.close(read_rows(run_dir / RESULTS))  # what is safely on disk
-        print(f"relucheck: interrupted; continue with --resume {run_dir.name}", file=sys.stderr)
+        progress.close(_rows_on_disk(run_dir))  # what is safely on disk
+        print(f"relucheck: interrupted; {again}", file=sys.stderr)
         return 130
+    except OSError as exc:  # disk full, folder removed or made read-only mid-run
+        progress.close(_rows_on_disk(run_dir))
+        return fail(f"cannot write to {str(run_dir)!r}: {_why(exc)}; no report; {again}")
+    except HarnessError as exc:  # e.g. the Dask scheduler went away
+        progress.close(_rows_on_disk(run_dir))
+        return fail(f"{exc}; no report; {again}")
     progress.close(rows)
-    paths = write_report(run_dir, claims_registry)
-    update_latest(run_dir.parent, run_dir)
+    try:
+        paths = write_report(run_dir, claims_registry)
+        update_latest(run_dir.parent, run_dir)
+    except OSError as exc:
+        return fail(
+            f"cannot write the report in {str(run_dir)!r}: {_why(exc)}; the rows are kept; "
+            f"write it later with `relucheck report {run_dir.name}`"
+        )
     print(paths["summary"])
     print(paths["html"])
     return 1 if any(row.get("verdict") in ("FAIL", "ERROR") for row in rows) else 0
@@ -220,9 +296,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         run_dir = resolve_run(Path(args.out), args.run)
         check_writable(run_dir)
+        paths = write_report(run_dir, registry())
     except HarnessError as exc:
         return fail(exc)
-    paths = write_report(run_dir, registry())
+    except OSError as exc:
+        return fail(f"cannot write the report in {str(run_dir)!r}: {_why(exc)}")
     print(paths["summary"])
     print(paths["html"])
     return 0
@@ -247,7 +325,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="{quick,full}",
         help="instance grid (default: quick, or the resumed run's)",
     )
-    p_verify.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    p_verify.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes, also the LocalCluster's workers with --executor dask (default 1)",
+    )
+    p_verify.add_argument(
+        "--executor",
+        default="local",
+        choices=EXECUTORS,
+        help="where units run: forked local processes, or a Dask cluster (default: local)",
+    )
+    p_verify.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDR",
+        help="Dask scheduler address, e.g. tcp://host:8786 (default: a new LocalCluster)",
+    )
     p_verify.add_argument(
         "--solver",
         default=None,

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import toy_claims as toy
 
@@ -78,6 +79,7 @@ def test_verify_with_a_failure_exits_1(monkeypatch, tmp_path, capsys):
         (["verify", "--solver", "gurobi"], "unknown solver 'gurobi'"),
         (["verify", "--jobs", "0"], "--jobs must be at least 1"),
         (["verify", "--resume", "20990101-000000-ffff"], "unknown run"),
+        (["verify", "--scheduler", "tcp://localhost:8786"], "--scheduler needs --executor dask"),
         (["report", "20990101-000000-ffff"], "unknown run"),
     ],
 )
@@ -195,4 +197,9 @@ def test_sigkill_mid_run_then_resume_gives_each_row_once(tmp_path):
     rows = read_rows(results)
     keys = Counter((r["instance_id"], r["check"]) for r in rows)
     assert len(keys) == 12 and set(keys.values()) == {1}
-    assert (results.parent / "summary.md").exists()
+    run_dir = results.parent
+    csv = pd.read_csv(run_dir / "results.csv")
+    assert len(csv) == 12 and set(csv["verdict"]) == {"PASS"}
+    assert "TOY-SLEEPY" in (run_dir / "summary.md").read_text()
+    html = (run_dir / "index.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")

@@ -150,6 +150,25 @@ def sleepy_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResul
 SLEEPY = Claim("TOY-SLEEPY", "Toy claim with many quick units", "", "", ("a", "b"),
                _grid("TOY-SLEEPY", 6), sleepy_check, budget_seconds=30)  # fmt: skip
 
+# --------------------------------------------------------------------------- POOL: children
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def pool_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResult]:
+    """Start worker processes of its own, as a check may (e.g. a parallel solver)."""
+    from multiprocessing import get_context
+
+    with get_context("fork").Pool(2) as pool:
+        squares = pool.map(_square, range(4))
+    return [held("children", squares == [0, 1, 4, 9], "pool computed squares", value=sum(squares))]
+
+
+POOL = Claim("TOY-POOL", "Toy claim starting a process pool", "", "", ("children",),
+             _grid("TOY-POOL", 1), pool_check, budget_seconds=30)  # fmt: skip
+
 
 def registry(*claims: Claim) -> dict[str, Claim]:
     """A registry dict of the given claims."""
@@ -159,3 +178,19 @@ def registry(*claims: Claim) -> dict[str, Claim]:
 GOOD = registry(OK)
 BAD = registry(OK, MIX, RAISE, SLOW, EXIT, BADFIG)
 ALL = registry(OK, MIX, RAISE, SLOW, EXIT, BADFIG, BLAS, SLEEPY)
+
+# --------------------------------------------------------------------------- DASK-LOST
+
+
+def lost_worker_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResult]:
+    """Kill the Dask worker process this check's child was forked from (Dask only)."""
+    from distributed import get_worker
+
+    get_worker()  # raises ValueError outside a Dask worker: never kill anything else
+    os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(60)
+    return []
+
+
+LOST = Claim("TOY-LOST", "Toy claim that kills its Dask worker", "", "", ("a",),
+             _grid("TOY-LOST", 1), lost_worker_check, budget_seconds=30)  # fmt: skip

@@ -3,8 +3,9 @@
 An executor takes units with :meth:`Executor.submit` and yields one :class:`Outcome` per
 unit from :meth:`Executor.outcomes` as units finish, in completion order. It never raises
 because of a unit: a timeout, a crash of the worker or an exception inside the check all
-come back as outcomes. :class:`LocalProcessExecutor` forks one process per unit; a Dask
-executor can implement the same two methods.
+come back as outcomes. :class:`LocalProcessExecutor` forks one process per unit;
+:class:`~relucheck.harness.dask_executor.DaskExecutor` implements the same methods on a
+Dask cluster.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class Executor(ABC):
         """Release workers; called also when the run is interrupted."""
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def die_with_parent(parent_pid: int) -> None:
     """Ask Linux to SIGKILL this worker when the parent dies (best effort, no-op elsewhere)."""
     try:
         import ctypes
@@ -100,21 +101,24 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+def execute_in_worker(unit: Unit, limit_blas: bool) -> tuple[str, Any]:
+    """:func:`execute_unit` in a freshly forked worker, BLAS limited to one thread if asked."""
+    if not limit_blas:
+        return execute_unit(unit)
+    from threadpoolctl import threadpool_limits
+
+    # Libraries loaded later read these; threadpool_limits covers those already loaded.
+    for variable in BLAS_THREAD_VARIABLES:
+        os.environ[variable] = "1"
+    with threadpool_limits(limits=1):
+        return execute_unit(unit)
+
+
 def _worker_main(conn: Connection, unit: Unit, limit_blas: bool, parent_pid: int) -> None:
     """Body of a forked worker: run the unit, send the answer, exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    _die_with_parent(parent_pid)
-    if limit_blas:
-        from threadpoolctl import threadpool_limits
-
-        # Libraries loaded later read these; threadpool_limits covers those already loaded.
-        for variable in BLAS_THREAD_VARIABLES:
-            os.environ[variable] = "1"
-
-        with threadpool_limits(limits=1):
-            answer = execute_unit(unit)
-    else:
-        answer = execute_unit(unit)
+    die_with_parent(parent_pid)
+    answer = execute_in_worker(unit, limit_blas)
     try:
         conn.send(answer)
     except Exception:  # noqa: BLE001  (unpicklable payload: report that instead)

@@ -5,7 +5,9 @@ claim's rows (flattened as in results.csv: ``params.*``, ``timings.*``, ``solver
 ``env.*`` columns) except that ``data`` holds the row's dict, and draws inside
 :func:`~relucheck.harness.figstyle.paper_style` into ``figures/<CLAIM>/``. A figure function
 that raises is reported in summary.md and index.html; the report goes on. Every file is
-written to a temporary name and moved into place, so a crash never leaves half a report.
+written to a temporary name and moved into place, so a crash never leaves half a report;
+when a write fails (disk full, folder read-only) the report files are removed, so there is
+either a whole report or none.
 """
 
 from __future__ import annotations
@@ -121,19 +123,28 @@ def build_model(
 def write_report(run_dir: Path, registry: Mapping[str, Claim]) -> dict[str, Path]:
     """Write results.csv, figures/, summary.md and index.html for ``run_dir``; return paths.
 
-    Keys: ``csv``, ``figures`` (the folder), ``summary``, ``html``.
+    Keys: ``csv``, ``figures`` (the folder), ``summary``, ``html``. An :class:`OSError`
+    while writing removes results.csv, summary.md and index.html, then propagates.
     """
     run_dir = Path(run_dir)
     rows = read_rows(run_dir / RESULTS)
-    model = build_model(run_dir, registry, rows)
     paths = {
         "csv": run_dir / "results.csv",
         "figures": run_dir / "figures",
         "summary": run_dir / "summary.md",
         "html": run_dir / "index.html",
     }
-    frame = rows_frame(rows)
-    atomic_write_text(paths["csv"], frame.to_csv(index=False))
-    atomic_write_text(paths["summary"], render_markdown(model, run_dir))
-    atomic_write_text(paths["html"], render_html(model))
+    try:
+        model = build_model(run_dir, registry, rows)
+        frame = rows_frame(rows)
+        atomic_write_text(paths["csv"], frame.to_csv(index=False))
+        atomic_write_text(paths["summary"], render_markdown(model, run_dir))
+        atomic_write_text(paths["html"], render_html(model))
+    except OSError:
+        for key in ("html", "summary", "csv"):
+            try:
+                paths[key].unlink(missing_ok=True)
+            except OSError:
+                pass
+        raise
     return paths
