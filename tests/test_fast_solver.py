@@ -74,6 +74,15 @@ def test_stops_uncertified_when_iterations_run_out(teacher):
     assert not ws.accurate and ws.status == "max_iterations" and ws.gap > 1e-7
 
 
+def test_time_limit_stops_uncertified(teacher):
+    X, y, beta, patterns = teacher
+    live = patterns.without_zero()
+    ws = solve_working_set(
+        X, y, beta, live.masks, live.directions, initial_groups=1, time_limit=0.0
+    )
+    assert ws.status == "time_limit" and not ws.accurate and ws.iterations == 1
+
+
 def test_gauge_scanner_bounds_are_valid_and_tight_above_threshold():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 4))

@@ -98,6 +98,7 @@ def restricted_program(
     masks: np.ndarray,
     cols: list[int],
     rows: dict[int, np.ndarray],
+    time_limit: float | None = None,
 ) -> tuple[np.ndarray, str, int]:
     """Solve the CE program over the groups ``cols`` and their cone rows ``rows`` (Clarabel).
 
@@ -157,6 +158,8 @@ def restricted_program(
     settings.verbose = False
     for key, value in INNER_SETTINGS.items():
         setattr(settings, key, value)
+    if time_limit is not None:
+        settings.time_limit = max(float(time_limit), 1e-3)
     solver = clarabel.DefaultSolver(Pmat, q, A_all, b_all, cones, settings)
     sol = solver.solve()
     x = np.asarray(sol.x, dtype=float)
@@ -204,13 +207,16 @@ def solve_working_set(
     scanner: GaugeScanner | None = None,
     start_groups: list[int] | None = None,
     all_rows: bool = True,
+    time_limit: float | None = None,
 ) -> WorkingSetResult:
     """Certified solution of the CE program (squared loss) over the patterns ``masks``.
 
     ``directions`` (P, d) are interior gates of the patterns (``PatternSet.directions``).
     Stops when the certified relative gap is ≤ ``tol`` (status ``"certified"``), or after
     ``max_iterations`` outer iterations / when no group violates its dual constraint yet the
-    gap is above ``tol`` (status says which; ``accurate`` is then False).
+    gap is above ``tol`` (status says which; ``accurate`` is then False), or when
+    ``time_limit`` seconds have passed (status ``"time_limit"``; the last certified numbers
+    are kept, so a stopped solve is reported, never mistaken for a certified one).
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -246,7 +252,8 @@ def solve_working_set(
         # restricted solve, with constraint generation until no cone row is violated
         t0 = time.perf_counter()
         while True:
-            U, inner_status, iters = restricted_program(X, y, beta, masks, cols, rows)
+            left = None if time_limit is None else time_limit - (time.perf_counter() - start)
+            U, inner_status, iters = restricted_program(X, y, beta, masks, cols, rows, left)
             inner_iterations += iters
             added = 0
             for c, j in enumerate(cols):
@@ -259,7 +266,7 @@ def solve_working_set(
                 if new.size:
                     rows[j] = np.union1d(rows[j], new)
                     added += new.size
-            if not added:
+            if not added or (left is not None and time.perf_counter() - start > time_limit):
                 break
         timings["restricted_solve"] += time.perf_counter() - t0
 
@@ -301,6 +308,9 @@ def solve_working_set(
         )
         if gap <= tol:
             status = "certified"
+            break
+        if time_limit is not None and time.perf_counter() - start > time_limit:
+            status = "time_limit"
             break
         # drop groups that stayed at zero in two restricted solves in a row (they return
         # through the scan if they become violated again; their rows are kept)

@@ -109,11 +109,16 @@ def solve_two_layer(
     loss: str = "squared",
     solver: str = "auto",
     cone_constraints: bool = True,
+    time_limit: float | None = None,
 ) -> GlobalSolution:
-    """Solve, reconstruct, prune and certify (claims.md CE). Raises SolverUnavailable."""
+    """Solve, reconstruct, prune and certify (claims.md CE). Raises SolverUnavailable.
+
+    ``time_limit`` (seconds) applies to the fast solver, which then stops uncertified
+    (``accurate`` False) rather than run on.
+    """
     live = patterns.without_zero()
     if uses_fast_solver(solver, X.shape[0], live.count, loss, cone_constraints):
-        return _solve_two_layer_fast(X, y, beta, live)
+        return _solve_two_layer_fast(X, y, beta, live, time_limit)
     backend = resolve_solver(solver)
     masks = live.masks
     timings: dict[str, float] = {}
@@ -157,7 +162,7 @@ def solve_two_layer(
 
 
 def _solve_two_layer_fast(
-    X: np.ndarray, y: np.ndarray, beta: float, patterns: PatternSet
+    X: np.ndarray, y: np.ndarray, beta: float, patterns: PatternSet, time_limit: float | None
 ) -> GlobalSolution:
     """The same pipeline with :func:`solve_working_set` in place of a conic backend.
 
@@ -171,7 +176,9 @@ def _solve_two_layer_fast(
     masks = patterns.masks
     scanner = GaugeScanner(X, masks)
     start = time.perf_counter()
-    ws = solve_working_set(X, y, beta, masks, patterns.directions, scanner=scanner)
+    ws = solve_working_set(
+        X, y, beta, masks, patterns.directions, scanner=scanner, time_limit=time_limit
+    )
     timings = {"convex_solve": time.perf_counter() - start}
     timings.update({f"fast_{k}": v for k, v in ws.timings.items()})
 
