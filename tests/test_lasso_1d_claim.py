@@ -73,6 +73,27 @@ def test_planted_certificate_ignoring_free_bias_fails(monkeypatch):
     assert v["lasso_certified"] is Verdict.FAIL
 
 
+def test_planted_certificate_without_scaling_fails(monkeypatch):
+    """Defect: the dual point r is used unscaled (exact at the optimum, unsound elsewhere)."""
+    real = rl.certificate
+
+    def unscaled(A, B, y, beta, residual):
+        cert = real(A, B, y, 1e300, residual)  # beta so large that the scale stays 1
+        return rl.LassoCertificate(cert.lower, 1.0, cert.gauge)
+
+    monkeypatch.setattr(rl, "certificate", unscaled)
+    rows = L.check(TINY, RunOptions())
+    row = next(r for r in rows if r.check == "dual_bound_sound")
+    assert row.verdict is Verdict.FAIL
+    assert row.value > 0.0
+
+
+def test_dual_bound_sound_measures_far_residuals(honest_rows):
+    row = next(r for r in honest_rows if r.check == "dual_bound_sound")
+    assert row.data["scales"]["zero_fit"] < 1.0  # the scaling is exercised
+    assert row.value <= L.ROUNDING
+
+
 def test_planted_midpoints_equal_to_data_is_detected(monkeypatch):
     """Defect in the control: 'midpoints' that are really the data points → not detected."""
     x, y, _ = L.load_data(TINY)

@@ -69,6 +69,20 @@ def test_planted_sampled_patterns_as_exact_fail(monkeypatch):
     assert verdicts(pt.check(spec("growth-r"), RunOptions()))["exponential_in_r"] is (Verdict.FAIL)
 
 
+def test_planted_sample_labelled_exact_fails_coverage(monkeypatch):
+    """Defect: the sampler labels its (incomplete) pattern set exact."""
+
+    def labelled_exact(X, n_samples, seed):
+        return dataclasses.replace(sample_patterns(X, n_samples, seed), exact=True)
+
+    monkeypatch.setattr(pt, "sample_patterns", labelled_exact)
+    row = pt.check(spec("coverage-d3"), RunOptions())[0]
+    assert row.verdict is Verdict.FAIL
+    d = row.data
+    incomplete = [k for k, c in zip(d["samples"], d["coverage"], strict=True) if c < 1.0]
+    assert d["incomplete_labelled_exact"] == incomplete and incomplete[0] == 10
+
+
 def test_planted_fast_enumerator_missing_a_cell_fails(monkeypatch):
     real = pt.enumerate_patterns
 
