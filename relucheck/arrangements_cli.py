@@ -4,15 +4,17 @@
 
 Prints the exact number of chambers (patterns), the rank, Cover's formula
 2 Σ_{k<r} C(n−1, k), the bound 2r(e(n−1)/r)^r and whether X is in general position
-(claims.md, PT). ``--save`` writes the interior directions and the bit-packed patterns
-(``np.packbits`` along rows; unpack with ``np.unpackbits(..., axis=1, count=n)``).
+(claims.md, PT); the bound is null (n/a) for n < 2 or rank 0, where the formula does not
+apply. The answer does not depend on the scale of the rows, so any finite X is accepted
+(1e300 and subnormal entries included). ``--save`` writes the interior directions and the
+bit-packed patterns (``np.packbits`` along rows; unpack with
+``np.unpackbits(..., axis=1, count=n)``).
 Exit 2 with a one-line message on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
@@ -21,11 +23,24 @@ from relucheck.datasets.generators import with_bias
 from relucheck.datasets.validation import BadInput
 from relucheck.solve_cli import (
     check_output_path,
+    json_line,
     load_array,
     save_npz_atomic,
     usage_error,
     validate_matrix,
 )
+
+
+def scale_rows_exactly(X: np.ndarray) -> np.ndarray:
+    """Each nonzero row times the power of two that brings its largest |entry| into [½, 1).
+
+    Patterns, rank and general position do not change under positive row scalings, and a
+    power of two scales without rounding, so the answer is that of the user's X; products
+    then stay far from overflow (data near 1e308) and from underflow (subnormal data).
+    """
+    top = np.max(np.abs(X), axis=1)
+    _, exponent = np.frexp(top)  # top = mantissa·2^exponent, mantissa in [½, 1); 0 for 0
+    return np.ldexp(X, -exponent[:, None])
 
 
 def run_arrangements(args: argparse.Namespace) -> int:
@@ -38,15 +53,16 @@ def run_arrangements(args: argparse.Namespace) -> int:
     )
 
     try:
-        X = load_array(args.X, "--X")
+        X = load_array(args.X, "--X", matrix=True)
         if X.ndim == 1:
             X = X[:, None]
         validate_matrix(X)
-        check_output_path(args.save)
+        check_output_path(args.save, {"--X": args.X})
     except BadInput as exc:
         return usage_error(str(exc))
     if args.bias:
         X = with_bias(X)
+    X = scale_rows_exactly(X)
     n, d = X.shape
     start = time.perf_counter()
     patterns = enumerate_patterns(X)
@@ -56,7 +72,8 @@ def run_arrangements(args: argparse.Namespace) -> int:
         "count": patterns.count,
         "rank": r,
         "formula": cover_count(n, r),
-        "bound": cover_bound(n, r),
+        # 2r(e(n−1)/r)^r bounds the count only for n ≥ 2 and r ≥ 1 (it is 0 otherwise)
+        "bound": cover_bound(n, r) if n >= 2 and r >= 1 else None,
         "general_position": is_general_position(X),
         "exact": patterns.exact,
         "method": patterns.method,
@@ -70,22 +87,26 @@ def run_arrangements(args: argparse.Namespace) -> int:
             if hasattr(patterns, "packed_masks")
             else np.packbits(patterns.masks, axis=1)
         )
-        save_npz_atomic(
-            args.save,
-            directions=patterns.directions,
-            packed_masks=packed,
-            n=n,
-            facts=json.dumps(facts),
-        )
+        try:
+            save_npz_atomic(
+                args.save,
+                directions=patterns.directions,
+                packed_masks=packed,
+                n=n,
+                facts=json_line(facts),
+            )
+        except BadInput as exc:
+            return usage_error(str(exc))
         facts["saved"] = str(args.save)
     if args.json:
-        print(json.dumps(facts))
+        print(json_line(facts))
         return 0
     gp = {True: "yes", False: "no", None: "unknown (too many subsets to check)"}
     print(f"activation patterns of X ({n}x{d}), rank {r}")
     print(f"  exact count        {facts['count']}  ({facts['method']}, {seconds:.2f} s)")
     print(f"  Cover's formula    {facts['formula']}  (equal in general position)")
-    print(f"  bound              {facts['bound']:.6g}")
+    bound = "n/a (needs n >= 2, rank >= 1)" if facts["bound"] is None else f"{facts['bound']:.6g}"
+    print(f"  bound              {bound}")
     print(f"  general position   {gp[facts['general_position']]}")
     if "saved" in facts:
         print(f"  saved              {facts['saved']}")

@@ -16,22 +16,28 @@ exact dual active-set method by default (``--method cvxpy`` for the conic progra
 Every value comes with a lower bound from a dual point the project checks itself, and
 ``certified_gap`` = (value − lower)/value. Knots are the points where the optimal spline
 kinks (by more than 1e-6 of the largest kink). Exit status 0 for a certified optimum
-(solver status optimal and gap ≤ 1e-6), 1 when not (numbers printed, flagged
-INCONCLUSIVE), 2 for bad input (one line on stderr).
+(solver status optimal and |gap| ≤ 1e-6), 1 when not (numbers printed, flagged
+INCONCLUSIVE), 2 for bad input (one line on stderr): unreadable files, NaN/inf, entries
+beyond 1e100, β/λ outside [1e-100, 1e100], and for tv1d repeated x or x spacings below
+1e-100.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from typing import Any
 
 import numpy as np
 
-from relucheck.datasets.validation import BadInput
+from relucheck.datasets.validation import (
+    MIN_PARAMETER,
+    BadInput,
+    check_finite,
+    check_magnitude,
+    check_parameter,
+)
 
-GAP_TOL = 1e-6
 KNOT_REL_TOL = 1e-6
 
 
@@ -51,22 +57,30 @@ def load_xy(args: argparse.Namespace, min_n: int, distinct: bool) -> tuple[np.nd
         raise BadInput(f"x has {x.shape[0]} entries but y has {y.shape[0]}")
     if x.shape[0] < min_n:
         raise BadInput(f"need at least {min_n} data points, got {x.shape[0]}")
-    if not np.all(np.isfinite(x)):
-        raise BadInput("x contains NaN or inf")
-    if not np.all(np.isfinite(y)):
-        raise BadInput("y contains NaN or inf")
-    if distinct and np.unique(x).shape[0] != x.shape[0]:
-        raise BadInput("x values must be distinct for tv1d (average repeated points first)")
+    check_finite("x", x)
+    check_finite("y", y)
+    check_magnitude("x", x)
+    check_magnitude("y", y)
+    if distinct:
+        gaps = np.diff(np.sort(x))
+        if np.any(gaps == 0):
+            raise BadInput("x values must be distinct for tv1d (average repeated points first)")
+        # trend filtering divides by the spacings; 1/h and 1/h² must stay finite
+        if gaps.min() < MIN_PARAMETER:
+            raise BadInput(
+                f"x values are only {gaps.min():.3g} apart; tv1d needs spacings of at least "
+                f"{MIN_PARAMETER:g} (it divides by them): rescale x or merge those points"
+            )
     return x, y
 
 
 def positive(value: float, flag: str) -> None:
-    if not (np.isfinite(value) and value > 0):
-        raise BadInput(f"{flag} must be a finite number > 0, got {value!r}")
+    check_parameter(flag, value)
 
 
 def lasso_facts(x: np.ndarray, y: np.ndarray, beta: float, solver: str) -> dict[str, Any]:
     """Solve and certify the data-breakpoint ramp Lasso; facts for the JSON object."""
+    from relucheck.solve_cli import certified  # lazy: solve_cli imports this module
     from relucheck.solvers.lasso_1d import solve_ramp_lasso
 
     start = time.perf_counter()
@@ -84,7 +98,7 @@ def lasso_facts(x: np.ndarray, y: np.ndarray, beta: float, solver: str) -> dict[
         "certified_lower": sol.lower,
         "certified_gap": sol.gap,
         "certifies": "full",
-        "accurate": bool(res.accurate and sol.gap <= GAP_TOL),
+        "accurate": certified(res.accurate, sol.gap),
         "knots": sol.breakpoints[on].tolist(),
         "kinks": kinks[on].tolist(),
         "width": width,
@@ -105,6 +119,7 @@ def lasso_facts(x: np.ndarray, y: np.ndarray, beta: float, solver: str) -> dict[
 def tv_facts(x: np.ndarray, y: np.ndarray, lam: float, method: str, solver: str) -> dict[str, Any]:
     """Solve and certify trend filtering (skip connection); facts for the JSON object."""
     from relucheck.models import splines_1d as sp
+    from relucheck.solve_cli import certified  # lazy: solve_cli imports this module
     from relucheck.solvers.trend_filter_1d import trend_filter_cvxpy, trend_filter_exact
 
     start = time.perf_counter()
@@ -125,7 +140,7 @@ def tv_facts(x: np.ndarray, y: np.ndarray, lam: float, method: str, solver: str)
         "certified_lower": sol.lower,
         "certified_gap": sol.gap,
         "certifies": "full",
-        "accurate": bool(res.accurate and sol.gap <= GAP_TOL),
+        "accurate": certified(res.accurate, sol.gap),
         "knots": xs[1:-1][on].tolist(),
         "kinks": kinks[on].tolist(),
         "width": int(np.sum(on)),
@@ -144,8 +159,10 @@ def tv_facts(x: np.ndarray, y: np.ndarray, lam: float, method: str, solver: str)
 
 
 def emit(facts: dict[str, Any], as_json: bool, title: str) -> int:
+    from relucheck.solve_cli import json_line  # lazy: solve_cli imports this module
+
     if as_json:
-        print(json.dumps(facts))
+        print(json_line(facts))
     else:
         verdict = "certified" if facts["accurate"] else "INCONCLUSIVE (not certified to 1e-6)"
         print(title)

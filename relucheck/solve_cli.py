@@ -4,9 +4,11 @@
         [--patterns exact|sampled:N] [--solver auto|clarabel|scs|mosek] [--seed S]
         [--save net.npz] [--json]
 
-Exit status: 0 for an accurate solve, 1 when the solver reported an inaccurate solve
-(the numbers are printed but flagged INCONCLUSIVE), 2 for bad input (a one-line message on
-stderr, nothing written).
+Exit status: 0 for a certified solve (the solver reported an accurate solve and the
+certified relative gap is at most 1e-6), 1 otherwise (the numbers are printed but flagged
+INCONCLUSIVE, ``"accurate": false``), 2 for bad input (a one-line message on stderr, nothing
+written). Data files: see :mod:`relucheck.datasets.array_files`; entries beyond 1e100 and β
+outside [1e-100, 1e100] are refused (:mod:`relucheck.datasets.validation`).
 """
 
 from __future__ import annotations
@@ -22,29 +24,18 @@ from typing import Any
 
 import numpy as np
 
+from relucheck.datasets.array_files import load_array  # also imported from here by the others
 from relucheck.datasets.generators import with_bias
-from relucheck.datasets.validation import BadInput, validate_problem
+from relucheck.datasets.validation import BadInput, check_finite, validate_problem
 
 LOSS_CHOICES = ("squared", "hinge")
 
+#: Exit status 0 needs the solver's word *and* a certified relative gap within this
+#: (claims.md uses 1e-6 for every certified optimum); otherwise the numbers are flagged.
+GAP_TOL = 1e-6
 
-def load_array(path: str, name: str) -> np.ndarray:
-    """A float64 array from .npy (no pickles) or a delimited text file (.csv/.txt)."""
-    p = Path(path)
-    if not p.is_file():
-        raise BadInput(f"{name}: no such file {path}")
-    try:
-        if p.suffix.lower() in (".csv", ".txt"):
-            arr = np.loadtxt(p, delimiter="," if p.suffix.lower() == ".csv" else None, ndmin=1)
-        else:
-            arr = np.load(p, allow_pickle=False)
-    except Exception as exc:
-        raise BadInput(f"{name}: cannot read {path} as a numeric array ({exc})") from None
-    if not isinstance(arr, np.ndarray):
-        raise BadInput(f"{name}: {path} holds several arrays (npz); save one array with np.save")
-    if arr.dtype.kind not in "biuf":
-        raise BadInput(f"{name}: {path} is not numeric (dtype {arr.dtype})")
-    return arr.astype(np.float64)
+#: Largest N in ``sampled:N``: a larger request would run for hours or exhaust memory.
+MAX_SAMPLES = 1_000_000
 
 
 def parse_exact_or_sampled(text: str, option: str = "--patterns") -> tuple[str, int]:
@@ -56,28 +47,82 @@ def parse_exact_or_sampled(text: str, option: str = "--patterns") -> tuple[str, 
             count = int(text.split(":", 1)[1])
         except ValueError:
             count = 0
+        if count > MAX_SAMPLES:
+            raise BadInput(f"{option} sampled:N allows at most N = {MAX_SAMPLES}, got {count}")
         if count >= 1:
             return "sampled", count
     raise BadInput(f"{option} must be 'exact' or 'sampled:N' with N >= 1, got {text!r}")
 
 
-def check_output_path(path: str | None) -> None:
-    """Fail before solving if --save cannot be written."""
+def check_seed(seed: int) -> None:
+    """numpy seeds are integers >= 0."""
+    if seed < 0:
+        raise BadInput(f"--seed must be an integer >= 0, got {seed}")
+
+
+def certified(accurate: bool, gap: float | None) -> bool:
+    """The solver reported an accurate solve and the project's certificate closes the gap.
+
+    A negative gap beyond the tolerance (a "lower bound" above the value) means rounding
+    broke the certificate: not certified either.
+    """
+    return bool(accurate and gap is not None and np.isfinite(gap) and abs(gap) <= GAP_TOL)
+
+
+def json_line(facts: dict[str, Any]) -> str:
+    """One strict-JSON object: NaN and ±inf (never valid JSON) become null."""
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not np.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(w) for k, w in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(w) for w in v]
+        return v
+
+    return json.dumps(clean(facts), allow_nan=False)
+
+
+def check_output_path(path: str | None, inputs: dict[str, str] | None = None) -> None:
+    """Fail before solving if --save cannot be written (a folder, a missing or read-only
+    folder, or one of the input files named by ``inputs``, flag -> path)."""
     if path is None:
         return
-    folder = Path(path).resolve().parent
+    target = Path(path)
+    if target.is_dir():
+        raise BadInput(f"--save: {path} is a directory; give a file name such as net.npz")
+    for flag, source in (inputs or {}).items():
+        if target.exists() and Path(source).exists() and os.path.samefile(target, source):
+            raise BadInput(f"--save: {path} is the input file of {flag}; refusing to overwrite it")
+    folder = target.resolve().parent
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         raise BadInput(f"--save: folder {folder} does not exist or is not writable")
+    try:  # os.access can say yes where creating a file fails (/proc, read-only mounts)
+        fd, probe = tempfile.mkstemp(dir=folder, suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise BadInput(f"--save: cannot create files in {folder} ({exc.strerror})") from None
 
 
 def save_npz_atomic(path: str, **arrays: Any) -> None:
-    """Write arrays to an .npz atomically (temp file in the same folder, then rename)."""
+    """Write arrays to an .npz atomically (temp file in the same folder, then rename).
+
+    A failed write (disk full, folder gone) leaves nothing behind and raises BadInput.
+    """
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.resolve().parent, suffix=".npz.tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.resolve().parent, suffix=".npz.tmp")
+    except OSError as exc:
+        raise BadInput(f"--save: cannot write {path} ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(fh, **arrays)
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise BadInput(f"--save: cannot write {path} ({exc.strerror or exc})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -87,8 +132,7 @@ def validate_matrix(X: np.ndarray) -> None:
     """A finite, non-empty 2-D data matrix (the part of validate_problem that needs no y)."""
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise BadInput(f"X must be a non-empty 2-D array (n, d), got shape {X.shape}")
-    if not np.all(np.isfinite(X)):
-        raise BadInput("X contains NaN or inf")
+    check_finite("X", X)
 
 
 def run_two_layer(args: argparse.Namespace) -> int:
@@ -98,13 +142,14 @@ def run_two_layer(args: argparse.Namespace) -> int:
     from relucheck.solvers.two_layer_global import solve_two_layer
 
     try:
-        X = load_array(args.X, "--X")
+        X = load_array(args.X, "--X", matrix=True)
         y = load_array(args.y, "--y")
         if X.ndim == 1:
             X = X[:, None]
         validate_problem(X, y, args.beta, args.loss)
         mode, count = parse_exact_or_sampled(args.patterns, "--patterns")
-        check_output_path(args.save)
+        check_seed(args.seed)
+        check_output_path(args.save, {"--X": args.X, "--y": args.y})
     except BadInput as exc:
         return usage_error(str(exc))
     if args.bias:
@@ -124,7 +169,8 @@ def run_two_layer(args: argparse.Namespace) -> int:
 
     res = sol.result
     facts = {
-        "value": sol.objective,
+        # the certified gap is measured from the better of the two networks' objectives
+        "value": min(sol.objective, sol.objective_pruned),
         "certified_lower": res.certified_lower,
         "certified_gap": res.certified_gap,
         "certifies": res.certifies,
@@ -136,7 +182,7 @@ def run_two_layer(args: argparse.Namespace) -> int:
         "rank": patterns.rank,
         "solver": res.solver,
         "status": res.status,
-        "accurate": res.accurate,
+        "accurate": certified(res.accurate, res.certified_gap),
         "iterations": res.iterations,
         "seconds": seconds,
         "timings": {"patterns": t_patterns, **sol.timings},
@@ -147,17 +193,22 @@ def run_two_layer(args: argparse.Namespace) -> int:
         "bias": bool(args.bias),
     }
     if args.save:
-        save_npz_atomic(args.save, U=sol.U_pruned, alpha=sol.alpha_pruned, facts=json.dumps(facts))
+        try:
+            save_npz_atomic(
+                args.save, U=sol.U_pruned, alpha=sol.alpha_pruned, facts=json_line(facts)
+            )
+        except BadInput as exc:
+            return usage_error(str(exc))
         facts["saved"] = str(args.save)
     if args.json:
-        print(json.dumps(facts))
+        print(json_line(facts))
     else:
         print_human(facts)
-    return 0 if res.accurate else 1
+    return 0 if facts["accurate"] else 1
 
 
 def print_human(f: dict[str, Any]) -> None:
-    verdict = "certified" if f["accurate"] else "INCONCLUSIVE (solver inaccurate)"
+    verdict = "certified" if f["accurate"] else "INCONCLUSIVE (solver inaccurate or gap > 1e-6)"
     print(f"two-layer ReLU, {f['loss']} loss, n={f['n']}, d={f['d']}, beta={f['beta']:g}")
     kind = "exact" if f["patterns_exact"] else "sampled"
     print(f"  patterns      {f['patterns']} ({kind}, rank {f['rank']})")

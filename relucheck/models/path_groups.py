@@ -201,6 +201,15 @@ def _with_signs(D1, eps, D2, Z) -> tuple[np.ndarray, ...]:
     )
 
 
+def row_norms(X: np.ndarray) -> np.ndarray:
+    """‖x_i‖ for every row, without the underflow of the plain norm on tiny rows (1e-200
+    squares to 0) or its overflow on huge ones: each row is divided by its largest |entry|
+    first."""
+    top = np.max(np.abs(X), axis=1) if X.shape[1] else np.zeros(X.shape[0])
+    safe = np.where(top > 0, top, 1.0)
+    return top * np.linalg.norm(X / safe[:, None], axis=1)
+
+
 def realized_groups(
     X: np.ndarray, Z: np.ndarray, eps: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -215,12 +224,14 @@ def realized_groups(
     C = eps[:, None, :] * D1.transpose(0, 2, 1)
     h = np.sum(C * A, axis=2)
     D2 = _forced_D2(X, C, h >= 0.0)
-    xn = np.linalg.norm(X, axis=1)
+    xn = row_norms(X)
     nz = xn > 0
     zn = np.linalg.norm(Z, axis=1)  # (G, m)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel1 = np.abs(A[:, nz, :]) / (xn[nz][None, :, None] * zn[:, None, :])
-        first = np.nanmin(rel1.reshape(Z.shape[0], -1), axis=1)
+        # no nonzero row (X = 0): no first-layer kink to be near
+        G = Z.shape[0]
+        first = np.nanmin(rel1.reshape(G, rel1[0].size if G else 0), axis=1, initial=np.inf)
         mixed = row_kinds(X, C)[2]
         rel2 = np.abs(h) / (xn[None, :] * np.linalg.norm(Z, axis=(1, 2))[:, None])
         second = np.min(np.where(mixed, rel2, np.inf), axis=1)
@@ -240,7 +251,7 @@ def _cone_rows(X: np.ndarray, D1: np.ndarray) -> np.ndarray:
     T, m, n = D1.shape
     d = X.shape[1]
     nz = np.any(X != 0.0, axis=1)
-    Xh = X[nz] / np.linalg.norm(X[nz], axis=1, keepdims=True)
+    Xh = X[nz] / row_norms(X[nz])[:, None]
     S = np.where(D1[:, :, nz], 1.0, -1.0)  # (T, m, n')
     rows = np.zeros((T, m, Xh.shape[0], m, d))
     for j in range(m):

@@ -324,9 +324,16 @@ def _singular_values(X: np.ndarray) -> np.ndarray:
 
 
 def _unit_rows(X: np.ndarray) -> np.ndarray:
-    """X with every nonzero row scaled to unit norm (zero rows stay zero)."""
-    xn = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.where(xn > 0, xn, 1.0)
+    """X with every nonzero row scaled to unit norm (zero rows stay zero).
+
+    Each row is first divided by its largest |entry|: the plain norm squares the entries,
+    which overflows for rows near 1e154 and beyond and underflows to 0 for subnormal rows
+    (a nonzero row would then look like a zero one).
+    """
+    top = np.max(np.abs(X), axis=1, keepdims=True)
+    Xs = X / np.where(top > 0, top, 1.0)
+    xn = np.linalg.norm(Xs, axis=1, keepdims=True)
+    return Xs / np.where(xn > 0, xn, 1.0)
 
 
 def numerical_rank(X: np.ndarray, rank_tol: float = 1e-10) -> int:
