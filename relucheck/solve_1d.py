@@ -219,7 +219,7 @@ def run_tv1d(args: argparse.Namespace) -> int:
 
 def register_one_dimensional(kinds: argparse._SubParsersAction) -> None:
     """``solve lasso-1d`` and ``solve tv1d`` (claims.md LASSO-1D, SR 2)."""
-    solvers = ("auto", "clarabel", "scs", "mosek")
+    solvers = ("auto", "fast", "clarabel", "scs", "mosek")
     lasso = kinds.add_parser("lasso-1d", help="1-D ramp Lasso = 1-D training, no skip (LASSO-1D)")
     lasso.add_argument("--x", required=True, help="scalar inputs, .npy (n,) or .csv")
     lasso.add_argument("--y", required=True, help="targets, .npy (n,) or .csv")

@@ -251,7 +251,9 @@ def register_two_layer(kinds: argparse._SubParsersAction) -> None:
     )
     two.add_argument("--loss", choices=LOSS_CHOICES, default="squared")
     two.add_argument("--patterns", default="exact", help="exact | sampled:N")
-    two.add_argument("--solver", choices=("auto", "clarabel", "scs", "mosek"), default="auto")
+    two.add_argument(
+        "--solver", choices=("auto", "fast", "clarabel", "scs", "mosek"), default="auto"
+    )
     two.add_argument("--seed", type=int, default=0, help="seed for sampled patterns")
     two.add_argument("--save", default=None, help="write the pruned network to this .npz")
     two.add_argument("--json", action="store_true", help="print one JSON object")

@@ -187,7 +187,7 @@ def register_path(kinds: argparse._SubParsersAction) -> None:
     p.add_argument("--width", required=True, type=int, help="neurons m per sub-network")
     p.add_argument("--groups", default="exact", help="exact | sampled:N")
     p.add_argument("--bias", action="store_true", help="append a ones column (a regularized bias)")
-    p.add_argument("--solver", choices=("auto", "clarabel", "scs", "mosek"), default="auto")
+    p.add_argument("--solver", choices=("auto", "fast", "clarabel", "scs", "mosek"), default="auto")
     p.add_argument("--seed", type=int, default=0, help="seed for sampled groups")
     p.add_argument("--save", default=None, help="write the pruned network (W, v, s) to .npz")
     p.add_argument("--json", action="store_true", help="print one JSON object")
