@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.relucheck-installed
 JOBS   ?= 2
 
-.PHONY: install verify verify-full test test-slow bench figures lint clean
+.PHONY: install verify verify-full test test-slow bench bench-compare bench-peers figures lint clean
 
 install: $(STAMP)
 
@@ -34,9 +34,50 @@ test-slow: $(STAMP)
 mutants: $(STAMP)
 	$(PY) -m relucheck.mutants --jobs $(JOBS)
 
+# Benchmarks: saved with machine and commit info under $(BENCH_DIR); the report (speed
+# ratios, accuracy) and the history page are written even when a benchmark fails.
+# BLAS threads: 1 by default, because on a shared 2-core box BLAS threads oversubscribe
+# (the pruning step of one CE solve took 1.6 s with one thread and 37 s with two under load).
+BENCH_DIR     ?= reports/bench
+BENCH_THREADS ?= 1
+BENCH_ENV     := OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) \
+                 MKL_NUM_THREADS=$(BENCH_THREADS)
 bench: $(STAMP)
-	$(PY) -m pytest tests/benchmarks -o addopts="" --benchmark-only -q \
-	    --benchmark-autosave --benchmark-storage=file://reports/bench
+	@status=0; $(BENCH_ENV) $(PY) -m pytest tests/benchmarks -o addopts="" --benchmark-only -q -rs \
+	    --benchmark-autosave --benchmark-storage=file://$(BENCH_DIR) || status=$$?; \
+	$(PY) -m relucheck.harness.benchreport $(BENCH_DIR); \
+	$(PY) -m relucheck.harness.benchhistory $(BENCH_DIR); \
+	exit $$status
+
+# Newest saved run vs the previous one on this machine: exit 1 on a >10% median slowdown
+# or an accuracy loss; a first run (no previous one) is not an error.
+bench-compare: $(STAMP)
+	@$(PY) -m relucheck.harness.benchcompare $(BENCH_DIR) || [ $$? -eq 3 ]
+
+# pyscnn (pulls PyTorch) lives in its own environment; the project never imports it.
+# torchvision, a declared but never imported requirement of pyscnn, would pull a newer
+# torch with CUDA libraries, hence --no-deps and the explicit list.
+PEERS       ?= .venv-peers
+PEERS_STAMP := $(PEERS)/.peers-installed
+PEERS_WORK  := reports/bench-peers/work
+
+$(PEERS_STAMP):
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/pip install --quiet torch==2.13.0
+	$(PEERS)/bin/pip install --quiet --no-deps pyscnn==0.0.10
+	$(PEERS)/bin/pip install --quiet numpy scipy scikit-learn cvxpy tqdm opt_einsum \
+	    typing_extensions linalg_backends
+	@touch $@
+
+bench-peers: $(STAMP) $(PEERS_STAMP)
+	rm -rf $(PEERS_WORK)
+	$(PY) -m relucheck.harness.benchpeers export $(PEERS_WORK)/in
+	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in \
+	    $(PEERS_WORK)/out --tol 1e-6
+	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in \
+	    $(PEERS_WORK)/out --tol 1e-8 --tol 1e-10 --cases gaussian-n200-d10-P200
+	$(BENCH_ENV) $(PY) -m relucheck.harness.benchpeers evaluate $(PEERS_WORK)/in \
+	    $(PEERS_WORK)/out --out reports/bench-peers
 
 figures: $(STAMP)
 	$(PY) -m relucheck report latest
@@ -46,5 +87,5 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check relucheck tests
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis .benchmarks
+	rm -rf $(VENV) $(PEERS) build *.egg-info .pytest_cache .ruff_cache .hypothesis .benchmarks
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

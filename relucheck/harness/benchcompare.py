@@ -1,0 +1,250 @@
+"""``make bench-compare``: the newest saved benchmark run against the previous one.
+
+Runs are the pytest-benchmark JSON files ``make bench`` autosaves under ``reports/bench``.
+The previous run is the newest OLDER run with the same machine fingerprint
+(:func:`machine_fingerprint`: host name, CPU model and count, architecture, OS, Python
+version and the BLAS thread count of the run), so timings are never compared across
+machines or thread settings.
+
+A benchmark present in both runs FAILS the comparison when
+
+* its median time grew by more than ``slowdown`` (default 10 %): new > (1 + slowdown)·old; or
+* it lost accuracy, judged on its ``extra_info`` (the accuracy our benchmarks record):
+    - gaps and excesses (keys ending in ``gap``, ``gap_to_best`` and ``excess``; smaller is
+      better) may not grow by more than ``max(gap_abs, gap_rel·|old|)`` (defaults 1e-8 and
+      50 %: certified gaps of 1e-10 jitter with rounding, the comparison must not);
+    - counts (``count``, keys ending in ``_count``, and ``verdicts``) must be equal;
+    - flags of exactness (``exact``, ``accurate``, ``certified``) may not turn False.
+
+Benchmarks in only one of the runs are listed (new or missing) but do not fail: a row can
+vanish because a solver became unavailable, which is reported as SKIPPED by the run itself.
+
+Exit status: 0 no regression, 1 regression, 2 bad usage (unreadable run), 3 no previous
+run on this machine to compare with (a first run; a clear message says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from relucheck.harness.benchreport import load_run, run_files
+
+SLOWDOWN = 0.10
+GAP_ABS = 1e-8
+GAP_REL = 0.5
+FLAG_KEYS = ("exact", "accurate", "certified")
+EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, EXIT_NO_BASELINE = 0, 1, 2, 3
+
+
+def machine_fingerprint(machine_info: dict[str, Any]) -> str:
+    """A short hash of what makes timings comparable: host, CPU, OS, Python, BLAS threads."""
+    cpu = machine_info.get("cpu") or {}
+    key = {
+        "node": machine_info.get("node"),
+        "machine": machine_info.get("machine"),
+        "system": machine_info.get("system"),
+        "python": machine_info.get("python_implementation"),
+        "python_version": machine_info.get("python_version"),
+        "cpu": cpu.get("brand_raw"),
+        "cpu_count": cpu.get("count"),
+        "blas_threads": machine_info.get("relucheck_blas_threads"),
+    }
+    return hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def run_fingerprint(run: dict[str, Any]) -> str:
+    """The fingerprint of a saved run (recomputed; older runs did not store one)."""
+    return machine_fingerprint(run.get("machine_info") or {})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the comparison: a benchmark, what changed, and whether that fails."""
+
+    name: str
+    what: str
+    old: Any
+    new: Any
+    fails: bool
+
+
+def _is_gap_key(key: str) -> bool:
+    return key.endswith("gap") or key.endswith("gap_to_best") or key.endswith("excess")
+
+
+def _is_count_key(key: str) -> bool:
+    return key == "count" or key.endswith("_count") or key == "verdicts"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def accuracy_findings(
+    name: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    gap_abs: float = GAP_ABS,
+    gap_rel: float = GAP_REL,
+) -> list[Finding]:
+    """Accuracy changes between two ``extra_info`` dicts of one benchmark (see module doc)."""
+    out = []
+    for key in sorted(set(old) & set(new)):
+        a, b = old[key], new[key]
+        if _is_gap_key(key):
+            x, y = _number(a), _number(b)
+            if x is None and y is None:
+                continue
+            if y is None:  # a gap that was measured and now is not: lost, not improved
+                out.append(Finding(name, f"{key} no longer finite", a, b, True))
+            elif x is not None and y > x + max(gap_abs, gap_rel * abs(x)):
+                out.append(Finding(name, f"{key} grew", a, b, True))
+        elif _is_count_key(key):
+            if a != b:
+                out.append(Finding(name, f"{key} changed", a, b, True))
+        elif key in FLAG_KEYS and a is True and b is not True:
+            out.append(Finding(name, f"{key} lost", a, b, True))
+    return out
+
+
+def compare_runs(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    slowdown: float = SLOWDOWN,
+    gap_abs: float = GAP_ABS,
+    gap_rel: float = GAP_REL,
+) -> tuple[list[dict[str, Any]], list[Finding]]:
+    """Per-benchmark table rows and the findings (slowdowns, accuracy losses, new/missing)."""
+    old_by = {b["fullname"]: b for b in old.get("benchmarks", [])}
+    new_by = {b["fullname"]: b for b in new.get("benchmarks", [])}
+    table, findings = [], []
+    for name in sorted(set(old_by) | set(new_by)):
+        if name not in new_by:
+            findings.append(Finding(name, "missing in the new run", "present", None, False))
+            continue
+        if name not in old_by:
+            findings.append(Finding(name, "new benchmark", None, "present", False))
+            continue
+        t_old = old_by[name]["stats"]["median"]
+        t_new = new_by[name]["stats"]["median"]
+        ratio = t_new / t_old if t_old > 0 else math.inf
+        slow = ratio > 1.0 + slowdown
+        acc = accuracy_findings(
+            name,
+            old_by[name].get("extra_info") or {},
+            new_by[name].get("extra_info") or {},
+            gap_abs=gap_abs,
+            gap_rel=gap_rel,
+        )
+        if slow:
+            findings.append(Finding(name, f"median slower by {ratio - 1:.0%}", t_old, t_new, True))
+        findings.extend(acc)
+        table.append(
+            {
+                "name": name,
+                "old_s": t_old,
+                "new_s": t_new,
+                "ratio": ratio,
+                "slow": slow,
+                "accuracy_lost": any(f.fails for f in acc),
+            }
+        )
+    return table, findings
+
+
+def previous_run(files: list[Path], newest: Path) -> Path | None:
+    """The newest run in ``files`` saved before ``newest`` on the same machine, or None."""
+    run = load_run(newest)
+    fingerprint, stamp = run_fingerprint(run), str(run.get("datetime", ""))
+    for path in reversed(files):
+        if path.resolve() == newest.resolve():
+            continue
+        other = load_run(path)
+        if str(other.get("datetime", "")) <= stamp and run_fingerprint(other) == fingerprint:
+            return path
+    return None
+
+
+def _short(name: str) -> str:
+    return name.split("::", 1)[-1]
+
+
+def format_comparison(
+    table: list[dict[str, Any]], findings: list[Finding], old: Path, new: Path
+) -> str:
+    """The printed table: one line per benchmark, then the findings."""
+    lines = [f"old: {old}", f"new: {new}", ""]
+    width = max([len(_short(r["name"])) for r in table] + [9])
+    lines.append(f"{'benchmark':<{width}} {'old s':>10} {'new s':>10} {'new/old':>8}  status")
+    for r in table:
+        status = []
+        if r["slow"]:
+            status.append("SLOWER")
+        if r["accuracy_lost"]:
+            status.append("ACCURACY LOST")
+        lines.append(
+            f"{_short(r['name']):<{width}} {r['old_s']:10.4g} {r['new_s']:10.4g} "
+            f"{r['ratio']:8.3f}  {', '.join(status) or 'ok'}"
+        )
+    if findings:
+        lines.append("")
+        for f in findings:
+            mark = "FAIL" if f.fails else "note"
+            lines.append(f"{mark}: {_short(f.name)}: {f.what} ({f.old} -> {f.new})")
+    failures = sum(f.fails for f in findings)
+    lines.append("")
+    lines.append(
+        f"{failures} regression(s) in {len(table)} benchmarks compared"
+        if failures
+        else f"no regression in {len(table)} benchmarks compared"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Compare the newest run under FOLDER (or NEW) with the previous one on this machine."""
+    parser = argparse.ArgumentParser(prog="python -m relucheck.harness.benchcompare")
+    parser.add_argument("folder", nargs="?", default="reports/bench", type=Path)
+    parser.add_argument("--new", type=Path, help="run to check (default: newest in folder)")
+    parser.add_argument("--old", type=Path, help="baseline (default: previous, same machine)")
+    parser.add_argument("--slowdown", type=float, default=SLOWDOWN)
+    parser.add_argument("--gap-abs", type=float, default=GAP_ABS)
+    parser.add_argument("--gap-rel", type=float, default=GAP_REL)
+    args = parser.parse_args(argv)
+    try:
+        files = run_files(args.folder) if args.folder.is_dir() else []
+        new = args.new or (files[-1] if files else None)
+        if new is None:
+            print(f"bench-compare: no saved run under {args.folder}; run `make bench` first.")
+            return EXIT_NO_BASELINE
+        old = args.old or previous_run(files, new)
+        if old is None:
+            print(
+                f"bench-compare: {new} is the only run of this machine "
+                f"(fingerprint {run_fingerprint(load_run(new))}); nothing to compare with yet."
+            )
+            return EXIT_NO_BASELINE
+        old_run, new_run = load_run(old), load_run(new)
+    except (OSError, ValueError) as exc:
+        print(f"bench-compare: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    table, findings = compare_runs(
+        old_run, new_run, slowdown=args.slowdown, gap_abs=args.gap_abs, gap_rel=args.gap_rel
+    )
+    print(format_comparison(table, findings, old, new))
+    return EXIT_REGRESSION if any(f.fails for f in findings) else EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
