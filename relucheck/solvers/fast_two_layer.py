@@ -195,9 +195,12 @@ def shift_to_feasible(
     return u + t * direction
 
 
-def _initial_rows(X: np.ndarray, direction: np.ndarray, count: int) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=1)
+def _initial_rows(
+    X: np.ndarray, norms: np.ndarray, direction: np.ndarray, count: int
+) -> np.ndarray:
     live = np.flatnonzero(norms > 0)
+    if count >= live.size:
+        return live
     ratio = np.abs(X[live] @ direction) / norms[live]
     take = min(count, live.size)
     return np.sort(live[np.argpartition(ratio, take - 1)[:take]]) if take else live
@@ -245,7 +248,10 @@ def solve_working_set(
     if not cols:
         cols = [int(order[0])]
     n_rows = n if all_rows else INITIAL_ROWS
-    rows: dict[int, np.ndarray] = {j: _initial_rows(X, directions[j // 2], n_rows) for j in cols}
+    row_norms = np.linalg.norm(X, axis=1)
+    rows: dict[int, np.ndarray] = {
+        j: _initial_rows(X, row_norms, directions[j // 2], n_rows) for j in cols
+    }
     timings["setup"] = time.perf_counter() - start
     add_per_iteration = add_per_iteration or ADD_PER_ITERATION
 
@@ -271,7 +277,7 @@ def solve_working_set(
                 if not np.any(u):
                     continue
                 a = _flip(masks[j // 2]) * (X @ u)
-                scale = 1e-9 * np.linalg.norm(u) * np.linalg.norm(X, axis=1)
+                scale = 1e-9 * np.linalg.norm(u) * row_norms
                 new = np.setdiff1d(np.flatnonzero(a < -scale), rows[j], assume_unique=False)
                 if new.size:
                     rows[j] = np.union1d(rows[j], new)
@@ -341,7 +347,7 @@ def solve_working_set(
             j = int(j)
             cols.append(j)
             if j not in rows:
-                rows[j] = _initial_rows(X, directions[j // 2], n_rows)
+                rows[j] = _initial_rows(X, row_norms, directions[j // 2], n_rows)
 
     timings["total"] = time.perf_counter() - start
     return WorkingSetResult(
