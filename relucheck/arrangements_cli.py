@@ -25,7 +25,7 @@ from relucheck.solve_cli import (
     check_output_path,
     json_line,
     load_array,
-    save_npz_atomic,
+    save_with_facts,
     usage_error,
     validate_matrix,
 )
@@ -87,17 +87,11 @@ def run_arrangements(args: argparse.Namespace) -> int:
             if hasattr(patterns, "packed_masks")
             else np.packbits(patterns.masks, axis=1)
         )
-        try:
-            save_npz_atomic(
-                args.save,
-                directions=patterns.directions,
-                packed_masks=packed,
-                n=n,
-                facts=json_line(facts),
-            )
-        except BadInput as exc:
-            return usage_error(str(exc))
-        facts["saved"] = str(args.save)
+        failed = save_with_facts(
+            args, facts, directions=patterns.directions, packed_masks=packed, n=n
+        )
+        if failed is not None:
+            return failed
     if args.json:
         print(json_line(facts))
         return 0

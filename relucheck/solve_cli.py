@@ -106,6 +106,33 @@ def check_output_path(path: str | None, inputs: dict[str, str] | None = None) ->
         raise BadInput(f"--save: cannot create files in {folder} ({exc.strerror})") from None
 
 
+def save_with_facts(args: Any, facts: dict[str, Any], **arrays: Any) -> int | None:
+    """``--save``: write the arrays and the facts' JSON atomically, note the path in facts.
+
+    Returns None when saved or not asked for, else the exit status of the usage error.
+    """
+    if not args.save:
+        return None
+    try:
+        save_npz_atomic(args.save, facts=json_line(facts), **arrays)
+    except BadInput as exc:
+        return usage_error(str(exc))
+    facts["saved"] = str(args.save)
+    return None
+
+
+def emit_solve(args: Any, facts: dict[str, Any], print_human: Any, **arrays: Any) -> int:
+    """Save (``--save``), print (JSON or text) and return the exit status of a solve."""
+    failed = save_with_facts(args, facts, **arrays)
+    if failed is not None:
+        return failed
+    if args.json:
+        print(json_line(facts))
+    else:
+        print_human(facts)
+    return 0 if facts["accurate"] else 1
+
+
 def save_npz_atomic(path: str, **arrays: Any) -> None:
     """Write arrays to an .npz atomically (temp file in the same folder, then rename).
 
@@ -192,19 +219,7 @@ def run_two_layer(args: argparse.Namespace) -> int:
         "loss": args.loss,
         "bias": bool(args.bias),
     }
-    if args.save:
-        try:
-            save_npz_atomic(
-                args.save, U=sol.U_pruned, alpha=sol.alpha_pruned, facts=json_line(facts)
-            )
-        except BadInput as exc:
-            return usage_error(str(exc))
-        facts["saved"] = str(args.save)
-    if args.json:
-        print(json_line(facts))
-    else:
-        print_human(facts)
-    return 0 if facts["accurate"] else 1
+    return emit_solve(args, facts, print_human, U=sol.U_pruned, alpha=sol.alpha_pruned)
 
 
 def print_human(f: dict[str, Any]) -> None:

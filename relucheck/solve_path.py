@@ -51,10 +51,9 @@ def run_path(args: argparse.Namespace) -> int:
         certified,
         check_output_path,
         check_seed,
-        json_line,
+        emit_solve,
         load_array,
         parse_exact_or_sampled,
-        save_npz_atomic,
         usage_error,
     )
     from relucheck.solvers.backends import SolverUnavailable
@@ -137,23 +136,7 @@ def run_path(args: argparse.Namespace) -> int:
         "groups": groups.count,
         "groups_exact": groups.exact,
     }
-    if args.save:
-        try:
-            save_npz_atomic(
-                args.save,
-                W=sol.W_pruned,
-                v=sol.v_pruned,
-                s=sol.s_pruned,
-                facts=json_line(facts),
-            )
-        except BadInput as exc:
-            return usage_error(str(exc))
-        facts["saved"] = str(args.save)
-    if args.json:
-        print(json_line(facts))
-    else:
-        print_human(facts)
-    return 0 if facts["accurate"] else 1
+    return emit_solve(args, facts, print_human, W=sol.W_pruned, v=sol.v_pruned, s=sol.s_pruned)
 
 
 def print_human(f: dict[str, Any]) -> None:
