@@ -48,6 +48,10 @@ class GaugeScanner:
         """Whether every bound above ``threshold`` was made tight for the last residual."""
         return all(not np.any((self._last[s] > threshold) & ~self._fresh[s]) for s in self.signs)
 
+    def tight(self) -> np.ndarray:
+        """(P, len(signs)) bool: which bounds of the last call were made tight (fresh NNLS)."""
+        return np.stack([self._fresh[s] for s in self.signs], axis=1)
+
     def _warm_bounds(self, residual: np.ndarray, sign: int) -> np.ndarray:
         C = sign * ((self._dense_masks * residual) @ self.X)  # rows c_iᵀ = ±(D_i r)ᵀ X
         C += (self._flip * self.mu[sign]) @ self.X  # + (A_iᵀ μ_i)ᵀ

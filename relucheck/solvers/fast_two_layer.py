@@ -53,6 +53,7 @@ import scipy.sparse as sp
 from relucheck.models.certificate import relative_gap
 from relucheck.models.convex_program import convex_prediction
 from relucheck.models.gauge_scan import GaugeScanner
+from relucheck.solvers.group_cone_ipm import solve_group_cone_qp
 
 #: With ``all_rows=False``: cone rows per group in its first restricted solve (those of
 #: smallest normalised margin at the group's gate, the likeliest to bind); violated rows join.
@@ -174,7 +175,64 @@ def restricted_program(
     sol = solver.solve()
     x = np.asarray(sol.x, dtype=float)
     U = x[:nu].reshape(k, d).T if x.size else np.zeros((d, k))
-    return U, str(sol.status), int(sol.iterations)
+    return U, f"Clarabel {sol.status}", int(sol.iterations)
+
+
+class CEGroups:
+    """The CE program over a working set, in the form of :mod:`group_cone_ipm`.
+
+    Group c is column ``cols[c]`` = (pattern i, sign ±): F_c = ±D_i X and C_c = (2D_i − I) X,
+    so every cone Gram matrix is Xᵀ diag(w) X (the flips square to one).
+    """
+
+    def __init__(self, X: np.ndarray, masks: np.ndarray, cols: list[int]):
+        self.X = X
+        idx = np.asarray(cols, dtype=np.int64)
+        self.gate = masks[idx // 2].astype(float)  # (k, n) diagonals of D_i
+        self.flip = 2.0 * self.gate - 1.0
+        self.sign = np.where(idx % 2 == 0, 1.0, -1.0)
+        self.signed_gate = self.gate * self.sign[:, None]
+        self.k, self.r = self.gate.shape
+        self.p = X.shape[1]
+        self.row_norms = np.linalg.norm(X, axis=1)[None, :]
+
+    def fit(self, U: np.ndarray) -> np.ndarray:
+        return np.einsum("nk,kn->n", self.X @ U.T, self.signed_gate)
+
+    def fit_adjoint(self, v: np.ndarray) -> np.ndarray:
+        return (self.signed_gate * v) @ self.X
+
+    def fit_columns(self, idx: np.ndarray) -> np.ndarray:
+        gates = self.signed_gate[np.asarray(idx, dtype=np.int64)]
+        return (gates.T[:, :, None] * self.X[:, None, :]).reshape(self.r, -1)
+
+    def rows(self, U: np.ndarray) -> np.ndarray:
+        return self.flip * (U @ self.X.T)
+
+    def rows_adjoint(self, Z: np.ndarray) -> np.ndarray:
+        return (self.flip * Z) @ self.X
+
+    def rows_gram(self, weights: np.ndarray) -> np.ndarray:
+        out = np.empty((self.k, self.p, self.p))
+        for g in range(self.k):
+            out[g] = (self.X.T * weights[g]) @ self.X
+        return out
+
+    def row_matrix(self, g: int, rows: np.ndarray) -> np.ndarray:
+        return self.flip[g, rows, None] * self.X[rows]
+
+
+def _ipm_restricted(
+    X: np.ndarray, y: np.ndarray, beta: float, masks: np.ndarray, cols: list[int]
+) -> tuple[np.ndarray | None, str, int]:
+    """The restricted program by :func:`solve_group_cone_qp` (interior point + polish).
+
+    Returns (U (d, k), status, iterations), U None when the polish did not converge.
+    """
+    res = solve_group_cone_qp(CEGroups(X, masks, cols), y, beta)
+    if not res.polished:
+        return None, f"ipm {res.status}, polish {res.polish}", res.iterations
+    return res.U.T.copy(), f"ipm {res.status}, polished", res.iterations
 
 
 def shift_to_feasible(
@@ -221,6 +279,7 @@ def solve_working_set(
     start_groups: list[int] | None = None,
     all_rows: bool = True,
     time_limit: float | None = None,
+    inner: str = "ipm",
 ) -> WorkingSetResult:
     """Certified solution of the CE program (squared loss) over the patterns ``masks``.
 
@@ -257,6 +316,8 @@ def solve_working_set(
 
     history: list[dict[str, float]] = []
     idle: dict[int, int] = {}
+    force_clarabel = False
+    ipm_solves = fallbacks = 0
     inner_iterations = 0
     status = "max_iterations"
     V = np.zeros((d, P))
@@ -269,7 +330,15 @@ def solve_working_set(
         t0 = time.perf_counter()
         while True:
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-            U, inner_status, iters = restricted_program(X, y, beta, masks, cols, rows, left)
+            if inner == "ipm" and all_rows and not force_clarabel:
+                U, inner_status, iters = _ipm_restricted(X, y, beta, masks, cols)
+                ipm_solves += 1
+                if U is None:  # the polish did not converge: ask the general solver
+                    U, inner_status, iters = restricted_program(X, y, beta, masks, cols, rows, left)
+                    fallbacks += 1
+            else:
+                U, inner_status, iters = restricted_program(X, y, beta, masks, cols, rows, left)
+            force_clarabel = False
             inner_iterations += iters
             added = 0
             for c, j in enumerate(cols):
@@ -300,11 +369,14 @@ def solve_working_set(
         timings["shift"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
+        in_set = np.zeros(2 * P, dtype=bool)
+        in_set[cols] = True
         bounds = scanner.bounds(residual, beta, limit=4 * add_per_iteration).reshape(-1)
-        if not scanner.all_tight(beta) and not np.any(
-            np.isin(np.flatnonzero(bounds > beta), cols, invert=True)
-        ):
+        # only bounds made tight may pick groups (a loose warm bound above β proves nothing)
+        tight_out = (bounds > beta * (1.0 + 1e-12)) & scanner.tight().reshape(-1) & ~in_set
+        if not np.any(tight_out) and not scanner.all_tight(beta):
             bounds = scanner.bounds(residual, beta).reshape(-1)
+            tight_out = (bounds > beta * (1.0 + 1e-12)) & ~in_set
         timings["gauge_scan"] += time.perf_counter() - t0
         gauge = float(bounds.max())
         s = 1.0 if gauge <= beta else beta / gauge
@@ -334,10 +406,11 @@ def solve_working_set(
         zero = norms <= 1e-9 * max(float(norms.max(initial=0.0)), 1e-300)
         for c, j in enumerate(cols):
             idle[j] = idle.get(j, 0) + 1 if zero[c] else 0
-        in_set = np.zeros(2 * P, dtype=bool)
-        in_set[cols] = True
-        candidates = np.flatnonzero((bounds > beta * (1.0 + 1e-12)) & ~in_set)
+        candidates = np.flatnonzero(tight_out)
         if candidates.size == 0:
+            if inner == "ipm" and not inner_status.startswith("Clarabel"):
+                force_clarabel = True  # the violation is inside the set: re-solve exactly
+                continue
             status = f"stalled (inner solver: {inner_status})"
             break
         cols = [j for j in cols if idle.get(j, 0) < 2]

@@ -1,0 +1,663 @@
+"""A structured primal-dual interior-point method for group-sparse cone-constrained least squares.
+
+The restricted programs of the CE solver (claims.md CE, squared loss, over a working set of
+groups) and of the PR group program (claims.md PR) share one form: k groups, group g with a
+variable u_g ∈ R^p, a linear map F_g (n × p) into the fit, a matrix C_g (r × p) whose rows
+must stay nonnegative, and a Euclidean norm in the objective:
+
+    min_{u, t}  ½‖Σ_g F_g u_g − y‖² + β Σ_g t_g
+    s.t.        C_g u_g ≥ 0,   ‖u_g‖₂ ≤ t_g          (g = 1 … k)
+
+Why our own interior-point method and not Clarabel on the same program: the Newton system
+of a primal-dual method on this program is, after eliminating slacks and duals,
+
+    H = FᵀF + blockdiag_g( C_gᵀ diag(z_g / s_g) C_g + [scaled second-order-cone block]_g ),
+
+a DENSE (k·p) × (k·p) matrix: FᵀF is fixed for the whole solve (computed once, one GEMM) and
+each iteration only adds k Gram matrices of size p × p (k·r·p² flops; for CE C_g = (2D_g −
+I)X, so C_gᵀ diag(w) C_g = Xᵀ diag(w) X). One LAPACK Cholesky of size k·p then solves it.
+A general sparse solver sees k·r cone rows and a dense block and factors them with a
+scalar sparse LDL; measured on the CE working sets (n = 1000, d = 10, ~45 groups) Clarabel
+spent ~60 ms per iteration where this method spends a few.
+
+The method is the standard infeasible-start Mehrotra predictor-corrector with
+Nesterov-Todd scaling on the product of the nonnegative orthant and k second-order cones
+(as in Vandenberghe, "The CVXOPT linear and quadratic cone program solvers", 2010,
+sections 4-5; the formulas are re-derived in the helpers below, each one tested in
+tests/test_group_cone_ipm.py). It is a point PROPOSER: callers certify what it returns
+(the CE solver restores feasibility exactly and bounds the optimum by its own dual).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+import numpy as np
+import scipy.linalg as sla
+from scipy.optimize import nnls
+
+#: Relative stopping tolerance on the primal and dual residuals and the duality gap.
+TOLERANCE = 1e-10
+
+#: Iteration cap (the method usually stops in 15–40 iterations).
+MAX_ITERATIONS = 80
+
+#: Fraction of the distance to the cone boundary that a step may cover.
+STEP_FRACTION = 0.99
+
+#: Identification thresholds on the dimensionless slack/multiplier ratios of the final
+#: iterate: a row binds below ROW_SPLIT, a group is nonzero above GROUP_SPLIT. Measured on
+#: CE working sets (n = 1000, d = 10): binding rows at 1e-9 … 1e-5, free rows at 1e-3 and
+#: above; nonzero groups at 1e6 and above, zero ones near 1.
+ROW_SPLIT = 1e-4
+GROUP_SPLIT = 1e3
+
+#: Polishing is first tried once the relative residuals are below 1e-6 and the relative
+#: gap below POLISH_FROM, then again every POLISH_EVERY iterations until it converges.
+POLISH_FROM = 1e-3
+POLISH_EVERY = 2
+
+#: A step shorter than this ends the method: the scaling has lost the digits to go on.
+STALL_STEP = 1e-3
+
+
+class GroupCones(Protocol):
+    """The data of the program: k groups of p variables, r cone rows each."""
+
+    k: int
+    p: int
+    r: int
+
+    def fit(self, U: np.ndarray) -> np.ndarray:
+        """Σ_g F_g u_g for U of shape (k, p); shape (n,)."""
+
+    def fit_adjoint(self, v: np.ndarray) -> np.ndarray:
+        """(F_gᵀ v)_g, shape (k, p)."""
+
+    def fit_columns(self, idx: np.ndarray) -> np.ndarray:
+        """[F_g for g in idx], shape (n, len(idx)·p)."""
+
+    def rows(self, U: np.ndarray) -> np.ndarray:
+        """(C_g u_g)_g, shape (k, r)."""
+
+    def rows_adjoint(self, Z: np.ndarray) -> np.ndarray:
+        """(C_gᵀ z_g)_g for Z of shape (k, r); shape (k, p)."""
+
+    row_norms: np.ndarray
+    """‖row‖₂ of C_g, shape (k, r) (or broadcastable to it)."""
+
+    def rows_gram(self, weights: np.ndarray) -> np.ndarray:
+        """(C_gᵀ diag(w_g) C_g)_g for weights (k, r); shape (k, p, p)."""
+
+    def row_matrix(self, g: int, rows: np.ndarray) -> np.ndarray:
+        """C_g restricted to ``rows``, shape (len(rows), p)."""
+
+
+@dataclass
+class IPMResult:
+    """Primal point (U, t), dual multipliers, and how the method ended."""
+
+    U: np.ndarray
+    t: np.ndarray
+    status: str
+    iterations: int
+    primal_residual: float
+    dual_residual: float
+    gap: float
+    polish: str = "not run"
+    polished: bool = False
+
+
+# ---------------------------------------------------------------- cone algebra (vectorised)
+# Second-order-cone blocks are arrays of shape (k, p + 1): column 0 is the "t" coordinate.
+
+
+def soc_det(x: np.ndarray) -> np.ndarray:
+    """x₀² − ‖x₁‖² per cone (positive inside the cone)."""
+    return x[:, 0] ** 2 - np.einsum("ij,ij->i", x[:, 1:], x[:, 1:])
+
+
+def soc_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Jordan product a∘b = (aᵀb, a₀b₁ + b₀a₁) per cone."""
+    out = np.empty_like(a)
+    out[:, 0] = np.einsum("ij,ij->i", a, b)
+    out[:, 1:] = a[:, :1] * b[:, 1:] + b[:, :1] * a[:, 1:]
+    return out
+
+
+def soc_divide(lam: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """w with lam∘w = v (the inverse of lam's arrow matrix applied to v)."""
+    det = soc_det(lam)
+    w = np.empty_like(v)
+    w[:, 0] = (lam[:, 0] * v[:, 0] - np.einsum("ij,ij->i", lam[:, 1:], v[:, 1:])) / det
+    w[:, 1:] = (v[:, 1:] - w[:, :1] * lam[:, 1:]) / lam[:, :1]
+    return w
+
+
+def soc_scaling(s: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nesterov-Todd scaling matrices W and W⁻¹ (k, p+1, p+1), with W z = W⁻¹ s = λ.
+
+    With s̄ = s/√det s, z̄ = z/√det z, γ = √((1 + s̄ᵀz̄)/2), w̄ = (s̄ + J z̄)/(2γ) and
+    η = (det s / det z)^¼:  W = η [[w̄₀, w̄₁ᵀ], [w̄₁, I + w̄₁w̄₁ᵀ/(1 + w̄₀)]] and W⁻¹ is the
+    same with w̄₁ → −w̄₁ and η → 1/η (J = diag(1, −1, …, −1)).
+    """
+    ds, dz = np.sqrt(soc_det(s)), np.sqrt(soc_det(z))
+    sb, zb = s / ds[:, None], z / dz[:, None]
+    gamma = np.sqrt(0.5 * (1.0 + np.einsum("ij,ij->i", sb, zb)))
+    wb = np.empty_like(sb)
+    wb[:, 0] = (sb[:, 0] + zb[:, 0]) / (2 * gamma)
+    wb[:, 1:] = (sb[:, 1:] - zb[:, 1:]) / (2 * gamma[:, None])
+    eta = np.sqrt(ds / dz)
+    k, q = s.shape
+    inner = (
+        np.eye(q - 1)[None]
+        + np.einsum("ki,kj->kij", wb[:, 1:], wb[:, 1:]) / (1.0 + wb[:, 0])[:, None, None]
+    )
+    W = np.empty((k, q, q))
+    W[:, 0, 0] = wb[:, 0]
+    W[:, 0, 1:] = wb[:, 1:]
+    W[:, 1:, 0] = wb[:, 1:]
+    W[:, 1:, 1:] = inner
+    Winv = W.copy()
+    Winv[:, 0, 1:] *= -1.0
+    Winv[:, 1:, 0] *= -1.0
+    W *= eta[:, None, None]
+    Winv /= eta[:, None, None]
+    return W, Winv
+
+
+def soc_max_step(x: np.ndarray, dx: np.ndarray) -> float:
+    """Largest α ≤ 1e30 with x + α·dx in every cone (x strictly inside)."""
+    a = soc_det(dx)
+    b = 2.0 * (x[:, 0] * dx[:, 0] - np.einsum("ij,ij->i", x[:, 1:], dx[:, 1:]))
+    c = soc_det(x)
+    steps = np.full(x.shape[0], np.inf)
+    # x₀ + α dx₀ must stay ≥ 0 and the determinant a α² + b α + c must stay ≥ 0
+    neg0 = dx[:, 0] < 0
+    steps[neg0] = -x[neg0, 0] / dx[neg0, 0]
+    disc = b * b - 4 * a * c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        root = np.sqrt(np.maximum(disc, 0.0))
+        # smallest positive root of a α² + b α + c (c > 0), in cancellation-free form
+        r1 = np.where(b < 0, (-b + root) / (2 * a), 2 * c / (-b - root))
+        r2 = np.where(b < 0, 2 * c / (-b + root), (-b - root) / (2 * a))
+    for r in (r1, r2):
+        ok = np.isfinite(r) & (r > 0) & (disc >= 0)
+        steps[ok] = np.minimum(steps[ok], r[ok])
+    return float(steps.min(initial=np.inf))
+
+
+def _lin_max_step(x: np.ndarray, dx: np.ndarray) -> float:
+    neg = dx < 0
+    if not np.any(neg):
+        return np.inf
+    return float(np.min(-x[neg] / dx[neg]))
+
+
+# ---------------------------------------------------------------- Newton systems
+
+
+def _cholesky(H: np.ndarray) -> tuple:
+    try:
+        return sla.cho_factor(H, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        reg = 1e-12 * float(np.abs(np.diag(H)).max())
+        return sla.cho_factor(H + reg * np.eye(H.shape[0]), lower=True, check_finite=False)
+
+
+def _dense_solve(Q: np.ndarray, blocks: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """(Q + blockdiag(blocks)) x = rhs, one Cholesky of size k·p."""
+    k, p, _ = blocks.shape
+    H = Q.copy()
+    diag = np.arange(k)
+    H.reshape(k, p, k, p)[diag, :, diag, :] += blocks
+    return sla.cho_solve(_cholesky(H), rhs.reshape(k * p), check_finite=False).reshape(k, p)
+
+
+def _woodbury_solve(F: np.ndarray, blocks: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """(FᵀF + B) x = rhs with B = blockdiag(blocks):  x = w − B⁻¹Fᵀ S⁻¹ F w,  w = B⁻¹ rhs,
+    S = I + F B⁻¹ Fᵀ (n × n)."""
+    k, p, _ = blocks.shape
+    n = F.shape[0]
+    chol = np.linalg.cholesky(blocks)  # (k, p, p), lower
+
+    def block_solve(R: np.ndarray) -> np.ndarray:  # B⁻¹ applied to (k, p, m)
+        half = np.linalg.solve(chol, R)
+        return np.linalg.solve(np.swapaxes(chol, 1, 2), half)
+
+    Fb = F.reshape(n, k, p).transpose(1, 2, 0)  # (k, p, n) = F_gᵀ
+    BinvFt = block_solve(Fb)  # (k, p, n) = B_g⁻¹ F_gᵀ
+    S = np.eye(n) + F @ BinvFt.reshape(k * p, n)
+    w = block_solve(rhs[:, :, None])[:, :, 0]
+    corr = sla.cho_solve(_cholesky(S), F @ w.reshape(k * p), check_finite=False)
+    return w - (BinvFt.reshape(k * p, n) @ corr).reshape(k, p)
+
+
+# ---------------------------------------------------------------- one Newton step
+
+
+class _Scaling(NamedTuple):
+    """Nesterov-Todd scaling of one iterate: λ, W and W⁻² per cone."""
+
+    lin_lambda: np.ndarray
+    lin_w: np.ndarray  # W⁻² on the orthant, z/s
+    lin_wsqrt: np.ndarray  # W on the orthant, √(s/z)
+    W: np.ndarray
+    Winv: np.ndarray
+    soc_lambda: np.ndarray
+    soc_winv2: np.ndarray
+
+    @classmethod
+    def at(cls, s_lin, z_lin, s_soc, z_soc) -> _Scaling:
+        W, Winv = soc_scaling(s_soc, z_soc)
+        return cls(
+            np.sqrt(s_lin * z_lin),
+            z_lin / s_lin,
+            np.sqrt(s_lin / z_lin),
+            W,
+            Winv,
+            np.einsum("kij,kj->ki", W, z_soc),
+            np.einsum("kij,kjl->kil", Winv, Winv),
+        )
+
+    def soc_square(self) -> np.ndarray:
+        return soc_product(self.soc_lambda, self.soc_lambda)
+
+
+def _direction(solve_kkt, sc: _Scaling, residuals: tuple, ds_lin, ds_soc) -> tuple:
+    """Newton direction whose complementarity rows are λ∘(W dz + W⁻¹ ds) = −ds.
+
+    ds = −W(λ⁻¹∘d) − W² dz, so dz = W⁻²(G dx − (bz + W(λ⁻¹∘d))) with bz = −r_z.
+    """
+    grad_u, grad_t, rz_lin, rz_soc = residuals
+    corr_lin = sc.lin_wsqrt * (ds_lin / sc.lin_lambda)
+    corr_soc = np.einsum("kij,kj->ki", sc.W, soc_divide(sc.soc_lambda, ds_soc))
+    du, dt, dz_lin, dz_soc, gl, gs = solve_kkt(
+        sc.lin_w, sc.soc_winv2, -grad_u, -grad_t, -rz_lin + corr_lin, -rz_soc + corr_soc
+    )
+    return du, dt, -rz_lin - gl, -rz_soc - gs, dz_lin, dz_soc
+
+
+def _step_length(cones: tuple, directions: tuple) -> float:
+    s_lin, z_lin, s_soc, z_soc = cones
+    dsl, dss, dzl, dzs = directions
+    return min(
+        _lin_max_step(s_lin, dsl),
+        _lin_max_step(z_lin, dzl),
+        soc_max_step(s_soc, dss),
+        soc_max_step(z_soc, dzs),
+    )
+
+
+# ---------------------------------------------------------------- the method
+
+
+def solve_group_cone_qp(
+    groups: GroupCones,
+    y: np.ndarray,
+    beta: float,
+    *,
+    tol: float = TOLERANCE,
+    max_iterations: int = MAX_ITERATIONS,
+    polish: bool = True,
+) -> IPMResult:
+    """Solve the program of the module docstring; returns the last iterate and its status.
+
+    ``status`` is ``"solved"`` when the relative primal/dual residuals and the relative
+    duality gap are all ≤ ``tol``; ``"max_iterations"`` or ``"numerical"`` (a step too small
+    to make progress, or a factorization failure) otherwise — the iterate is still returned,
+    since callers certify it themselves.
+    """
+    y = np.asarray(y, dtype=float)
+    k, p, r = groups.k, groups.p, groups.r
+    kp = k * p
+    n = y.size
+    F = groups.fit_columns(np.arange(k))  # fixed for the solve
+    # Newton systems are (FᵀF + B) du = rhs with B block diagonal: factor the k·p system
+    # directly, or, when n is the smaller side, through Woodbury on I + F B⁻¹ Fᵀ (n × n)
+    woodbury = kp**3 / 3 > n * n * kp + n**3 / 3
+    Q = None if woodbury else F.T @ F
+    qu = -groups.fit_adjoint(y)  # linear term on u, (k, p)
+    scale_q = 1.0 + max(float(np.abs(qu).max(initial=0.0)), beta)
+    degree = k * r + k
+
+    def solve_kkt(lin_w, soc_winv2, bx_u, bx_t, bz_lin, bz_soc):
+        """Solve (Q + GᵀW⁻²G) dx = bx + GᵀW⁻² bz, return (du, dt, dz_lin, dz_soc)."""
+        # Gᵀ v for v = (v_lin, v_soc): u-part −C_gᵀ v_lin − v_soc[1:], t-part −v_soc[0]
+        wl = lin_w * bz_lin
+        ws = np.einsum("kij,kj->ki", soc_winv2, bz_soc)
+        rhs_u = bx_u - groups.rows_adjoint(wl) - ws[:, 1:]
+        rhs_t = bx_t - ws[:, 0]
+        blocks = groups.rows_gram(lin_w) + soc_winv2[:, 1:, 1:]
+        h_ut = soc_winv2[:, 1:, 0]
+        h_tt = soc_winv2[:, 0, 0]
+        blocks -= np.einsum("ki,kj->kij", h_ut, h_ut) / h_tt[:, None, None]
+        rhs_u = rhs_u - h_ut * (rhs_t / h_tt)[:, None]
+        du = _woodbury_solve(F, blocks, rhs_u) if woodbury else _dense_solve(Q, blocks, rhs_u)
+        dt = (rhs_t - np.einsum("ki,ki->k", h_ut, du)) / h_tt
+        # dz = W⁻²(G dx − bz), G dx = (−C du, −(dt, du))
+        gl = -groups.rows(du)
+        gs = -np.concatenate([dt[:, None], du], axis=1)
+        dz_lin = lin_w * (gl - bz_lin)
+        dz_soc = np.einsum("kij,kj->ki", soc_winv2, gs - bz_soc)
+        return du, dt, dz_lin, dz_soc, gl, gs
+
+    # ---- initial point: the solution with W = I, shifted into the cones (CVXOPT's rule)
+    ones_lin = np.ones((k, r))
+    eye_soc = np.broadcast_to(np.eye(p + 1), (k, p + 1, p + 1)).copy()
+    du, dt, _, _, gl, gs = solve_kkt(
+        ones_lin, eye_soc, -qu, -beta * np.ones(k), np.zeros((k, r)), np.zeros((k, p + 1))
+    )
+    U, t = du, dt
+    s_lin, s_soc = -gl, -gs  # s = −Gx
+    z_lin, z_soc = gl.copy(), gs.copy()  # z = Gx (= −s)
+
+    def shift(x_lin, x_soc):
+        low = min(
+            float(x_lin.min(initial=np.inf)),
+            float((x_soc[:, 0] - np.linalg.norm(x_soc[:, 1:], axis=1)).min(initial=np.inf)),
+        )
+        amount = 1.0 - low if low < 1e-8 else 0.0
+        amount = max(amount, 0.0)
+        x_soc = x_soc.copy()
+        x_soc[:, 0] += amount
+        return x_lin + amount, x_soc
+
+    s_lin, s_soc = shift(s_lin, s_soc)
+    z_lin, z_soc = shift(z_lin, z_soc)
+
+    status = "max_iterations"
+    it = 0
+    pres = dres = gap = np.inf
+    best: tuple = (np.inf, None, None)
+    polished_early, early, next_polish = False, None, 0
+    for it in range(1, max_iterations + 1):
+        fit = groups.fit(U)
+        # residuals: r_x = Qx + q + Gᵀz, r_z = Gx + s
+        grad_u = groups.fit_adjoint(fit) + qu - groups.rows_adjoint(z_lin) - z_soc[:, 1:]
+        grad_t = beta - z_soc[:, 0]
+        rz_lin = s_lin - groups.rows(U)
+        rz_soc = s_soc - np.concatenate([t[:, None], U], axis=1)
+        mu = (float(np.sum(s_lin * z_lin)) + float(np.sum(s_soc * z_soc))) / degree
+        pobj = 0.5 * float(np.sum((fit - y) ** 2)) + beta * float(t.sum())
+        dres = float(np.sqrt(np.sum(grad_u**2) + np.sum(grad_t**2))) / scale_q
+        pres = float(np.sqrt(np.sum(rz_lin**2) + np.sum(rz_soc**2))) / (
+            1.0 + float(np.abs(U).max(initial=0.0)) + float(np.abs(t).max(initial=0.0))
+        )
+        gap = mu * degree / max(1.0, abs(pobj))
+        merit = max(pres, dres, gap)
+        if polish and max(pres, dres) <= 1e-6 and gap <= POLISH_FROM and it >= next_polish:
+            # the active set is usually readable long before the method converges
+            trial = IPMResult(U, t, status, it, pres, dres, gap)
+            _polish_into(trial, groups, qu, y, beta, (U, t, s_lin, s_soc, z_lin, z_soc))
+            if trial.polished:
+                polished_early, early = True, trial.U
+                best = (merit, (U, t, s_lin, s_soc, z_lin, z_soc), (pres, dres, gap))
+                break
+            next_polish = it + POLISH_EVERY
+        if merit < best[0]:
+            best = (merit, (U, t, s_lin, s_soc, z_lin, z_soc), (pres, dres, gap))
+        if pres <= tol and dres <= tol and gap <= tol:
+            status = "solved"
+            break
+        if merit > 1e3 * best[0]:
+            status = "diverging"  # past the accuracy the scaling can deliver
+            break
+
+        sc = _Scaling.at(s_lin, z_lin, s_soc, z_soc)
+        residuals = (grad_u, grad_t, rz_lin, rz_soc)
+        cones = (s_lin, z_lin, s_soc, z_soc)
+        try:
+            # predictor (affine scaling): target λ∘λ → 0
+            aff = _direction(solve_kkt, sc, residuals, sc.lin_lambda**2, sc.soc_square())
+            alpha = min(1.0, _step_length(cones, aff[2:]))
+            s_aff = float(
+                np.sum((s_lin + alpha * aff[2]) * (z_lin + alpha * aff[4]))
+                + np.sum((s_soc + alpha * aff[3]) * (z_soc + alpha * aff[5]))
+            )
+            sigma = min(1.0, max(0.0, s_aff / (mu * degree))) ** 3
+            # corrector: second-order term (W⁻¹ds_aff)∘(W dz_aff) and centring σμe
+            wds_lin = aff[2] / sc.lin_wsqrt
+            wdz_lin = sc.lin_wsqrt * aff[4]
+            wds_soc = np.einsum("kij,kj->ki", sc.Winv, aff[3])
+            wdz_soc = np.einsum("kij,kj->ki", sc.W, aff[5])
+            d_lin = sc.lin_lambda**2 + wds_lin * wdz_lin - sigma * mu
+            d_soc = sc.soc_square() + soc_product(wds_soc, wdz_soc)
+            d_soc[:, 0] -= sigma * mu
+            du, dt, dsl, dss, dzl, dzs = _direction(solve_kkt, sc, residuals, d_lin, d_soc)
+        except (np.linalg.LinAlgError, FloatingPointError, ValueError):
+            status = "numerical"
+            break
+        alpha = min(1.0, STEP_FRACTION * _step_length(cones, (dsl, dss, dzl, dzs)))
+        if not np.isfinite(alpha) or alpha < STALL_STEP:
+            status = "stalled"
+            break
+        U = U + alpha * du
+        t = t + alpha * dt
+        s_lin = s_lin + alpha * dsl
+        s_soc = s_soc + alpha * dss
+        z_lin = z_lin + alpha * dzl
+        z_soc = z_soc + alpha * dzs
+        if (
+            np.any(s_lin <= 0)
+            or np.any(z_lin <= 0)
+            or np.any(soc_det(s_soc) <= 0)
+            or np.any(soc_det(z_soc) <= 0)
+        ):
+            status = "numerical"
+            break
+    if best[1] is not None:
+        U, t, s_lin, s_soc, z_lin, z_soc = best[1]
+        pres, dres, gap = best[2]
+    result = IPMResult(U, np.linalg.norm(U, axis=1), status, it, pres, dres, gap)
+    if polish and not polished_early:
+        _polish_into(result, groups, qu, y, beta, (U, t, s_lin, s_soc, z_lin, z_soc))
+    elif polished_early:
+        result.U, result.polish, result.polished = early, "converged", True
+        result.status = "polished early"
+    return result
+
+
+def _identify(groups: GroupCones, beta: float, state: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Active groups and rows of an interior-point iterate, by complementarity."""
+    U, t, s_lin, _, z_lin, z_soc = state
+    u_scale = float(np.linalg.norm(U, axis=1).max(initial=0.0))
+    # slack against multiplier, both made dimensionless
+    free_dual = z_soc[:, 0] - np.linalg.norm(z_soc[:, 1:], axis=1)
+    active_groups = (t * beta > GROUP_SPLIT * u_scale * free_dual) & (np.linalg.norm(U, axis=1) > 0)
+    active_rows = s_lin * beta < ROW_SPLIT * u_scale * z_lin * groups.row_norms**2
+    return active_groups, active_rows
+
+
+def _polish_into(
+    result: IPMResult, groups: GroupCones, qu: np.ndarray, y: np.ndarray, beta: float, state
+) -> None:
+    active_groups, active_rows = _identify(groups, beta, state)
+    polished, how = polish_on_active_manifold(
+        groups, qu, y, beta, state[0], active_groups, active_rows
+    )
+    result.polish = how
+    if polished is not None:
+        result.polished = how == "converged"
+        result.U = polished
+        result.t = np.linalg.norm(polished, axis=1)
+
+
+def _objective(groups: GroupCones, y: np.ndarray, beta: float, U: np.ndarray) -> float:
+    fit = groups.fit(U)
+    return 0.5 * float(np.sum((fit - y) ** 2)) + beta * float(np.linalg.norm(U, axis=1).sum())
+
+
+def polish_on_active_manifold(
+    groups: GroupCones,
+    qu: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    U: np.ndarray,
+    active_groups: np.ndarray,
+    active_rows: np.ndarray,
+    *,
+    rounds: int = 8,
+) -> tuple[np.ndarray | None, str]:
+    """:func:`_polish_once`, with the identified active rows corrected between rounds.
+
+    The interior-point iterate can miss a row that binds at the optimum (its slack was
+    still larger than its multiplier): Newton on the manifold then crosses it, and the
+    crossed rows join. It can also hold a row that does not bind: its KKT multiplier at
+    the manifold's optimum comes out negative, and the row leaves (a primal active-set
+    step). Usually one or two rounds settle it.
+    """
+    active_rows = active_rows.copy()
+    how = "not run"
+    for _ in range(rounds):
+        polished, how, crossed, released = _polish_once(
+            groups, qu, y, beta, U, active_groups, active_rows
+        )
+        if crossed is not None and np.any(crossed & ~active_rows):
+            active_rows |= crossed
+        elif released is not None and np.any(released & active_rows):
+            active_rows &= ~released
+        else:
+            return polished, how
+    return None, f"{how}; active set still changing after {rounds} rounds"
+
+
+def _polish_once(
+    groups: GroupCones,
+    qu: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    U: np.ndarray,
+    active_groups: np.ndarray,
+    active_rows: np.ndarray,
+    *,
+    max_steps: int = 30,
+) -> tuple[np.ndarray | None, str, np.ndarray | None, np.ndarray | None]:
+    """Newton's method on the manifold the interior-point iterate identified.
+
+    Why: an interior-point method stalls around 1e-8 relative accuracy (its scaling of
+    near-boundary cones loses digits), while the outer certificate needs the restricted
+    optimum to ~1e-12 (it is first-order in the residual, which the objective pins only to
+    the square root). Fixing the active groups A and, in each, the active rows R_g (C_g u_g
+    = 0 there), the program becomes smooth and unconstrained in u_g = N_g v_g (N_g an
+    orthonormal basis of the null space of C_g[R_g]):
+
+        min_v  ½‖Σ_{g∈A} F_g N_g v_g − y‖² + β Σ_{g∈A} ‖v_g‖,
+
+    which Newton's method (with backtracking) solves to machine precision in a few steps.
+    The polished point is returned only if it keeps every other row nonnegative (up to
+    1e-10 relative), its active rows have nonnegative KKT multipliers, and it does not
+    raise the objective; otherwise None with the rows that crossed zero or the rows whose
+    multiplier is negative (the caller's next round). The caller certifies the result.
+    """
+    k, p = U.shape
+    idx, bases = [], []
+    for g in np.flatnonzero(active_groups):
+        rows = np.flatnonzero(active_rows[g])
+        basis = np.eye(p)
+        if rows.size:
+            _, sing, vt = np.linalg.svd(groups.row_matrix(int(g), rows), full_matrices=True)
+            basis = vt[int(np.sum(sing > 1e-10 * sing.max())) :].T
+        if basis.shape[1]:  # a group pinned to zero by its rows is not active after all
+            bases.append(basis)
+            idx.append(int(g))
+    if not idx:
+        return None, "no active group with a free direction", None, None
+    start_value = _objective(groups, y, beta, U)
+    pieces = [basis.T @ U[g] for g, basis in zip(idx, bases, strict=True)]
+
+    def expand(pieces: list[np.ndarray]) -> np.ndarray:
+        full = np.zeros((k, p))
+        for g, basis, q in zip(idx, bases, pieces, strict=True):
+            full[g] = basis @ q
+        return full
+
+    def value(pieces: list[np.ndarray]) -> float:
+        return _objective(groups, y, beta, expand(pieces))
+
+    how = "max_steps"
+    FN = None
+    f = value(pieces)
+    for _ in range(max_steps):
+        if FN is None:  # (re)build the manifold's data part after the group set changed
+            dims = [b.shape[1] for b in bases]
+            offsets = np.r_[0, np.cumsum(dims)]
+            F = groups.fit_columns(np.asarray(idx))
+            FN = np.concatenate(
+                [F[:, a * p : (a + 1) * p] @ basis for a, basis in enumerate(bases)], axis=1
+            )
+            H_data = FN.T @ FN
+            v_lin = np.concatenate([basis.T @ qu[g] for g, basis in zip(idx, bases, strict=True)])
+        v = np.concatenate(pieces)
+        norms = np.array([np.linalg.norm(q) for q in pieces])
+        grad = FN.T @ (FN @ v) + v_lin
+        H = H_data.copy()
+        for a, q in enumerate(pieces):
+            sl = slice(offsets[a], offsets[a + 1])
+            unit = q / norms[a]
+            grad[sl] += beta * unit
+            H[sl, sl] += beta * (np.eye(q.size) - np.outer(unit, unit)) / norms[a]
+        try:
+            step = -sla.cho_solve(sla.cho_factor(H, check_finite=False), grad)
+        except np.linalg.LinAlgError:
+            step = -np.linalg.lstsq(H, grad, rcond=None)[0]
+        decrement = -float(grad @ step)
+        if decrement <= 1e-15 * max(abs(f), 1.0):
+            how = "converged"
+            break
+        steps = [step[offsets[a] : offsets[a + 1]] for a in range(len(idx))]
+        # a group that a full step would carry through zero belongs at zero: it leaves
+        collapsing = [
+            a for a, (q, dq) in enumerate(zip(pieces, steps, strict=True)) if q @ (q + dq) <= 0
+        ]
+        if collapsing:
+            if len(collapsing) == len(idx):
+                return None, "every group collapsed", None, None
+            keep = [a for a in range(len(idx)) if a not in collapsing]
+            idx = [idx[a] for a in keep]
+            bases = [bases[a] for a in keep]
+            pieces = [pieces[a] for a in keep]
+            FN = None
+            f = value(pieces)
+            continue
+        alpha = 1.0
+        while alpha > 1e-12:
+            trial = [q + alpha * dq for q, dq in zip(pieces, steps, strict=True)]
+            f_trial = value(trial)
+            if f_trial <= f - 1e-4 * alpha * decrement:
+                break
+            alpha *= 0.5
+        else:
+            # at rounding level the objective cannot show a decrease any more
+            how = "converged" if decrement <= 1e-12 * max(abs(f), 1.0) else "line search failed"
+            break
+        pieces, f = trial, f_trial
+    polished = expand(pieces)
+    row_values = groups.rows(polished)
+    slack = 1e-10 * groups.row_norms * np.linalg.norm(polished, axis=1)[:, None]
+    crossed = row_values < -slack
+    if np.any(crossed):
+        why = f"{how}; rejected (a row outside the identified set went negative)"
+        return None, why, crossed, None
+    # KKT on each group's active rows: ∇_u (smooth part) + β û = C_Rᵀ λ with λ ≥ 0
+    released = np.zeros_like(active_rows)
+    smooth = groups.fit_adjoint(groups.fit(polished)) + qu
+    for g in idx:
+        rows = np.flatnonzero(active_rows[g])
+        if not rows.size:
+            continue
+        u = polished[g]
+        target = smooth[g] + beta * u / np.linalg.norm(u)
+        C = groups.row_matrix(g, rows)
+        scale = np.linalg.norm(target) + beta
+        if nnls(C.T, target)[1] <= 1e-8 * scale:
+            continue  # nonnegative multipliers exist (degenerate rows make λ non-unique)
+        lam = np.linalg.lstsq(C.T, target, rcond=None)[0] * np.linalg.norm(C, axis=1)
+        if lam.min() < 0:  # release the most negative one, as an active-set step would
+            released[g, rows[int(np.argmin(lam))]] = True
+    if np.any(released):
+        return None, f"{how}; rejected (a binding row has a negative multiplier)", None, released
+    if f > start_value:
+        return None, f"{how}; rejected (objective rose)", None, None
+    return polished, how, None, None
