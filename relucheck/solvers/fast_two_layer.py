@@ -223,13 +223,18 @@ class CEGroups:
 
 
 def _ipm_restricted(
-    X: np.ndarray, y: np.ndarray, beta: float, masks: np.ndarray, cols: list[int]
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    masks: np.ndarray,
+    cols: list[int],
+    polish_early: bool = True,
 ) -> tuple[np.ndarray | None, str, int]:
     """The restricted program by :func:`solve_group_cone_qp` (interior point + polish).
 
     Returns (U (d, k), status, iterations), U None when the polish did not converge.
     """
-    res = solve_group_cone_qp(CEGroups(X, masks, cols), y, beta)
+    res = solve_group_cone_qp(CEGroups(X, masks, cols), y, beta, polish_early=polish_early)
     if not res.polished:
         return None, f"ipm {res.status}, polish {res.polish}", res.iterations
     return res.U.T.copy(), f"ipm {res.status}, polished", res.iterations
@@ -316,7 +321,9 @@ def solve_working_set(
 
     history: list[dict[str, float]] = []
     idle: dict[int, int] = {}
-    force_clarabel = False
+    # how hard the last restricted solve tried: 0 interior point polished early, 1 polished
+    # only after the interior point stalled (reads small groups better), 2 Clarabel
+    careful = 0
     ipm_solves = fallbacks = 0
     inner_iterations = 0
     status = "max_iterations"
@@ -330,15 +337,16 @@ def solve_working_set(
         t0 = time.perf_counter()
         while True:
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-            if inner == "ipm" and all_rows and not force_clarabel:
-                U, inner_status, iters = _ipm_restricted(X, y, beta, masks, cols)
+            if inner == "ipm" and all_rows and careful < 2:
+                U, inner_status, iters = _ipm_restricted(
+                    X, y, beta, masks, cols, polish_early=careful == 0
+                )
                 ipm_solves += 1
                 if U is None:  # the polish did not converge: ask the general solver
                     U, inner_status, iters = restricted_program(X, y, beta, masks, cols, rows, left)
                     fallbacks += 1
             else:
                 U, inner_status, iters = restricted_program(X, y, beta, masks, cols, rows, left)
-            force_clarabel = False
             inner_iterations += iters
             added = 0
             for c, j in enumerate(cols):
@@ -408,11 +416,12 @@ def solve_working_set(
             idle[j] = idle.get(j, 0) + 1 if zero[c] else 0
         candidates = np.flatnonzero(tight_out)
         if candidates.size == 0:
-            if inner == "ipm" and not inner_status.startswith("Clarabel"):
-                force_clarabel = True  # the violation is inside the set: re-solve exactly
+            if inner == "ipm" and careful < 2:
+                careful += 1  # the violation is inside the set: re-solve more carefully
                 continue
             status = f"stalled (inner solver: {inner_status})"
             break
+        careful = 0
         cols = [j for j in cols if idle.get(j, 0) < 2]
         room = add_per_iteration
         candidates = candidates[np.argsort(-bounds[candidates])[:room]]

@@ -301,6 +301,7 @@ def solve_group_cone_qp(
     tol: float = TOLERANCE,
     max_iterations: int = MAX_ITERATIONS,
     polish: bool = True,
+    polish_early: bool = True,
 ) -> IPMResult:
     """Solve the program of the module docstring; returns the last iterate and its status.
 
@@ -387,7 +388,8 @@ def solve_group_cone_qp(
         )
         gap = mu * degree / max(1.0, abs(pobj))
         merit = max(pres, dres, gap)
-        if polish and max(pres, dres) <= 1e-6 and gap <= POLISH_FROM and it >= next_polish:
+        ready = max(pres, dres) <= 1e-6 and gap <= POLISH_FROM and it >= next_polish
+        if polish and polish_early and ready:
             # the active set is usually readable long before the method converges
             trial = IPMResult(U, t, status, it, pres, dres, gap)
             _polish_into(trial, groups, qu, y, beta, (U, t, s_lin, s_soc, z_lin, z_soc))
@@ -658,6 +660,6 @@ def _polish_once(
             released[g, rows[int(np.argmin(lam))]] = True
     if np.any(released):
         return None, f"{how}; rejected (a binding row has a negative multiplier)", None, released
-    if f > start_value:
+    if f > start_value + 1e-12 * abs(start_value):
         return None, f"{how}; rejected (objective rose)", None, None
     return polished, how, None, None
