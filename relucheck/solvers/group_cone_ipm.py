@@ -206,18 +206,23 @@ def _cholesky(H: np.ndarray) -> tuple:
         return sla.cho_factor(H + reg * np.eye(H.shape[0]), lower=True, check_finite=False)
 
 
-def _dense_solve(Q: np.ndarray, blocks: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """(Q + blockdiag(blocks)) x = rhs, one Cholesky of size k·p."""
+def _dense_factor(Q: np.ndarray, blocks: np.ndarray):
+    """Solver for (Q + blockdiag(blocks)) x = rhs: one Cholesky of size k·p, reused."""
     k, p, _ = blocks.shape
     H = Q.copy()
     diag = np.arange(k)
     H.reshape(k, p, k, p)[diag, :, diag, :] += blocks
-    return sla.cho_solve(_cholesky(H), rhs.reshape(k * p), check_finite=False).reshape(k, p)
+    factor = _cholesky(H)
+
+    def solve(rhs: np.ndarray) -> np.ndarray:
+        return sla.cho_solve(factor, rhs.reshape(k * p), check_finite=False).reshape(k, p)
+
+    return solve
 
 
-def _woodbury_solve(F: np.ndarray, blocks: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """(FᵀF + B) x = rhs with B = blockdiag(blocks):  x = w − B⁻¹Fᵀ S⁻¹ F w,  w = B⁻¹ rhs,
-    S = I + F B⁻¹ Fᵀ (n × n)."""
+def _woodbury_factor(F: np.ndarray, blocks: np.ndarray):
+    """Solver for (FᵀF + B) x = rhs, B = blockdiag(blocks), through the n × n matrix
+    S = I + F B⁻¹ Fᵀ:  x = w − B⁻¹Fᵀ S⁻¹ F w  with  w = B⁻¹ rhs."""
     k, p, _ = blocks.shape
     n = F.shape[0]
     chol = np.linalg.cholesky(blocks)  # (k, p, p), lower
@@ -226,12 +231,25 @@ def _woodbury_solve(F: np.ndarray, blocks: np.ndarray, rhs: np.ndarray) -> np.nd
         half = np.linalg.solve(chol, R)
         return np.linalg.solve(np.swapaxes(chol, 1, 2), half)
 
-    Fb = F.reshape(n, k, p).transpose(1, 2, 0)  # (k, p, n) = F_gᵀ
-    BinvFt = block_solve(Fb)  # (k, p, n) = B_g⁻¹ F_gᵀ
-    S = np.eye(n) + F @ BinvFt.reshape(k * p, n)
-    w = block_solve(rhs[:, :, None])[:, :, 0]
-    corr = sla.cho_solve(_cholesky(S), F @ w.reshape(k * p), check_finite=False)
-    return w - (BinvFt.reshape(k * p, n) @ corr).reshape(k, p)
+    BinvFt = block_solve(F.reshape(n, k, p).transpose(1, 2, 0)).reshape(k * p, n)
+    factor = _cholesky(np.eye(n) + F @ BinvFt)
+
+    def solve(rhs: np.ndarray) -> np.ndarray:
+        w = block_solve(rhs[:, :, None])[:, :, 0]
+        corr = sla.cho_solve(factor, F @ w.reshape(k * p), check_finite=False)
+        return w - (BinvFt @ corr).reshape(k, p)
+
+    return solve
+
+
+def _dense_solve(Q: np.ndarray, blocks: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """(Q + blockdiag(blocks)) x = rhs."""
+    return _dense_factor(Q, blocks)(rhs)
+
+
+def _woodbury_solve(F: np.ndarray, blocks: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """(FᵀF + blockdiag(blocks)) x = rhs, by Woodbury."""
+    return _woodbury_factor(F, blocks)(rhs)
 
 
 # ---------------------------------------------------------------- one Newton step
@@ -274,7 +292,7 @@ def _direction(solve_kkt, sc: _Scaling, residuals: tuple, ds_lin, ds_soc) -> tup
     corr_lin = sc.lin_wsqrt * (ds_lin / sc.lin_lambda)
     corr_soc = np.einsum("kij,kj->ki", sc.W, soc_divide(sc.soc_lambda, ds_soc))
     du, dt, dz_lin, dz_soc, gl, gs = solve_kkt(
-        sc.lin_w, sc.soc_winv2, -grad_u, -grad_t, -rz_lin + corr_lin, -rz_soc + corr_soc
+        -grad_u, -grad_t, -rz_lin + corr_lin, -rz_soc + corr_soc
     )
     return du, dt, -rz_lin - gl, -rz_soc - gs, dz_lin, dz_soc
 
@@ -323,32 +341,37 @@ def solve_group_cone_qp(
     scale_q = 1.0 + max(float(np.abs(qu).max(initial=0.0)), beta)
     degree = k * r + k
 
-    def solve_kkt(lin_w, soc_winv2, bx_u, bx_t, bz_lin, bz_soc):
-        """Solve (Q + GᵀW⁻²G) dx = bx + GᵀW⁻² bz, return (du, dt, dz_lin, dz_soc)."""
-        # Gᵀ v for v = (v_lin, v_soc): u-part −C_gᵀ v_lin − v_soc[1:], t-part −v_soc[0]
-        wl = lin_w * bz_lin
-        ws = np.einsum("kij,kj->ki", soc_winv2, bz_soc)
-        rhs_u = bx_u - groups.rows_adjoint(wl) - ws[:, 1:]
-        rhs_t = bx_t - ws[:, 0]
+    def kkt_solver(lin_w, soc_winv2):
+        """Factor Q + GᵀW⁻²G once; the solver it returns takes (bx, bz) and gives
+        dx = (du, dt) solving (Q + GᵀW⁻²G) dx = bx + GᵀW⁻² bz, with dz and G dx."""
         blocks = groups.rows_gram(lin_w) + soc_winv2[:, 1:, 1:]
         h_ut = soc_winv2[:, 1:, 0]
         h_tt = soc_winv2[:, 0, 0]
+        # t_g enters only its own cone: eliminate it (a rank-one change of block g)
         blocks -= np.einsum("ki,kj->kij", h_ut, h_ut) / h_tt[:, None, None]
-        rhs_u = rhs_u - h_ut * (rhs_t / h_tt)[:, None]
-        du = _woodbury_solve(F, blocks, rhs_u) if woodbury else _dense_solve(Q, blocks, rhs_u)
-        dt = (rhs_t - np.einsum("ki,ki->k", h_ut, du)) / h_tt
-        # dz = W⁻²(G dx − bz), G dx = (−C du, −(dt, du))
-        gl = -groups.rows(du)
-        gs = -np.concatenate([dt[:, None], du], axis=1)
-        dz_lin = lin_w * (gl - bz_lin)
-        dz_soc = np.einsum("kij,kj->ki", soc_winv2, gs - bz_soc)
-        return du, dt, dz_lin, dz_soc, gl, gs
+        solve_u = _woodbury_factor(F, blocks) if woodbury else _dense_factor(Q, blocks)
+
+        def solve(bx_u, bx_t, bz_lin, bz_soc):
+            # Gᵀ v for v = (v_lin, v_soc): u-part −C_gᵀ v_lin − v_soc[1:], t-part −v_soc[0]
+            ws = np.einsum("kij,kj->ki", soc_winv2, bz_soc)
+            rhs_u = bx_u - groups.rows_adjoint(lin_w * bz_lin) - ws[:, 1:]
+            rhs_t = bx_t - ws[:, 0]
+            du = solve_u(rhs_u - h_ut * (rhs_t / h_tt)[:, None])
+            dt = (rhs_t - np.einsum("ki,ki->k", h_ut, du)) / h_tt
+            # dz = W⁻²(G dx − bz), G dx = (−C du, −(dt, du))
+            gl = -groups.rows(du)
+            gs = -np.concatenate([dt[:, None], du], axis=1)
+            dz_lin = lin_w * (gl - bz_lin)
+            dz_soc = np.einsum("kij,kj->ki", soc_winv2, gs - bz_soc)
+            return du, dt, dz_lin, dz_soc, gl, gs
+
+        return solve
 
     # ---- initial point: the solution with W = I, shifted into the cones (CVXOPT's rule)
     ones_lin = np.ones((k, r))
     eye_soc = np.broadcast_to(np.eye(p + 1), (k, p + 1, p + 1)).copy()
-    du, dt, _, _, gl, gs = solve_kkt(
-        ones_lin, eye_soc, -qu, -beta * np.ones(k), np.zeros((k, r)), np.zeros((k, p + 1))
+    du, dt, _, _, gl, gs = kkt_solver(ones_lin, eye_soc)(
+        -qu, -beta * np.ones(k), np.zeros((k, r)), np.zeros((k, p + 1))
     )
     U, t = du, dt
     s_lin, s_soc = -gl, -gs  # s = −Gx
@@ -412,6 +435,7 @@ def solve_group_cone_qp(
         cones = (s_lin, z_lin, s_soc, z_soc)
         try:
             # predictor (affine scaling): target λ∘λ → 0
+            solve_kkt = kkt_solver(sc.lin_w, sc.soc_winv2)  # one factorization per step
             aff = _direction(solve_kkt, sc, residuals, sc.lin_lambda**2, sc.soc_square())
             alpha = min(1.0, _step_length(cones, aff[2:]))
             s_aff = float(
