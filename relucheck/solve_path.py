@@ -1,7 +1,7 @@
 """``relucheck solve path-regularized``: the path-regularized parallel network of your data.
 
     relucheck solve path-regularized --X X.npy --y y.npy --beta B --width m
-        [--groups exact|sampled:N] [--bias] [--solver auto|clarabel|scs|mosek] [--seed S]
+        [--groups exact|sampled:N] [--bias] [--solver auto|fast|clarabel|scs|mosek] [--seed S]
         [--save net.npz] [--json]
 
 Solves the group program of claims.md PR (relucheck.models.path_program) over an exact
@@ -11,6 +11,11 @@ an upper bound and ``certifies`` says "restricted"). The JSON object has the key
 ``solve two-layer`` (``width`` = sub-networks after pruning, ``patterns`` = first-layer
 patterns) plus ``subnetwork_width`` (m), ``groups``, ``groups_exact``. With ``--width 1``
 the program is CE's, so the value equals ``solve two-layer`` on the same data.
+
+``--solver fast`` solves the group program with the project's interior-point method
+(relucheck.solvers.fast_path: one solve over every group, polish, exact feasibility
+restoration, gauge bounds over every group); where it does not certify its point the
+program is solved by Clarabel instead (``status`` says so). ``auto`` is Clarabel.
 
 Exit status: 0 for a certified solve (accurate solver status and certified gap ≤ 1e-6),
 1 otherwise (numbers flagged INCONCLUSIVE), 2 for bad input (one line on stderr, nothing
