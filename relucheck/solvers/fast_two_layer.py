@@ -53,7 +53,7 @@ import scipy.sparse as sp
 from relucheck.models.certificate import relative_gap
 from relucheck.models.convex_program import convex_prediction
 from relucheck.models.gauge_scan import GaugeScanner
-from relucheck.solvers.group_cone_ipm import solve_group_cone_qp
+from relucheck.solvers.group_cone_ipm import polish_on_active_manifold, solve_group_cone_qp
 
 #: With ``all_rows=False``: cone rows per group in its first restricted solve (those of
 #: smallest normalised margin at the group's gate, the likeliest to bind); violated rows join.
@@ -240,6 +240,73 @@ def _ipm_restricted(
     return res.U.T.copy(), f"ipm {res.status}, polished", res.iterations
 
 
+def _binding_rows(X: np.ndarray, mask: np.ndarray, u: np.ndarray, row_norms: np.ndarray):
+    """Rows of (2D − I)Xu ≥ 0 that hold with equality (to 1e-9 relative) at u."""
+    return np.abs(_flip(mask) * (X @ u)) <= 1e-9 * np.linalg.norm(u) * row_norms
+
+
+def _entry_point(
+    X: np.ndarray,
+    masks: np.ndarray,
+    j: int,
+    residual: np.ndarray,
+    beta: float,
+    scanner: GaugeScanner,
+    row_norms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where a violated group enters: its steepest feasible direction, scaled by a line search.
+
+    The scan's NNLS made the bound tight with multipliers μ, so Π_K(c) = c + Aᵀμ is the
+    projection of c = ±XᵀD_i r onto the group's cone (Moreau) — the direction in which the
+    objective falls fastest. Along t·u the objective ½‖r − tFu‖² + βt‖u‖ is least at
+    t = (rᵀFu − β‖u‖)/‖Fu‖²; half of it leaves room for the other groups entering too.
+    Rows with μ > 0 bind there. None if the group would not enter after all.
+    """
+    i, sign = j // 2, (1 if j % 2 == 0 else -1)
+    mu = scanner.mu[sign][i]
+    c = sign * (X.T @ (masks[i] * residual))
+    u = c + X.T @ (_flip(masks[i]) * mu)
+    fu = sign * masks[i] * (X @ u)
+    drop = float(residual @ fu) - beta * float(np.linalg.norm(u))
+    if drop <= 0 or not np.any(fu):
+        return None
+    u = 0.5 * drop / float(fu @ fu) * u
+    return u, (mu > 0) | _binding_rows(X, masks[i], u, row_norms)
+
+
+def _warm_restricted(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    masks: np.ndarray,
+    cols: list[int],
+    start: dict[int, tuple[np.ndarray, np.ndarray]],
+) -> np.ndarray | None:
+    """The restricted program by Newton polish alone, from the last solution plus entry points.
+
+    After a few groups join, the previous optimum's active set (its nonzero groups and their
+    binding rows) plus each new group's entry manifold is usually the new optimum's, or a
+    few corrective rounds away from it (:func:`polish_on_active_manifold`); that costs a few
+    small Newton steps instead of a whole interior-point solve. None when the polish does not
+    converge (the caller then runs the interior-point method).
+    """
+    groups = CEGroups(X, masks, cols)
+    U0 = np.zeros((groups.k, groups.p))
+    rows = np.zeros((groups.k, groups.r), dtype=bool)
+    for c, j in enumerate(cols):
+        if j in start:
+            U0[c], rows[c] = start[j]
+    active = np.linalg.norm(U0, axis=1) > 0
+    if not np.any(active):
+        return None
+    polished, how = polish_on_active_manifold(
+        groups, -groups.fit_adjoint(y), y, beta, U0, active, rows
+    )
+    if polished is None or how != "converged":
+        return None
+    return polished.T.copy()
+
+
 def shift_to_feasible(
     X: np.ndarray, mask: np.ndarray, direction: np.ndarray, u: np.ndarray
 ) -> np.ndarray:
@@ -324,7 +391,8 @@ def solve_working_set(
     # how hard the last restricted solve tried: 0 interior point polished early, 1 polished
     # only after the interior point stalled (reads small groups better), 2 Clarabel
     careful = 0
-    ipm_solves = fallbacks = 0
+    ipm_solves = fallbacks = warm_solves = 0
+    warm: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     inner_iterations = 0
     status = "max_iterations"
     V = np.zeros((d, P))
@@ -337,7 +405,14 @@ def solve_working_set(
         t0 = time.perf_counter()
         while True:
             left = None if time_limit is None else time_limit - (time.perf_counter() - start)
-            if inner == "ipm" and all_rows and careful < 2:
+            U = None
+            if inner == "ipm" and all_rows and careful == 0 and warm:
+                U = _warm_restricted(X, y, beta, masks, cols, warm)
+                inner_status, iters = "warm polish", 0
+                warm_solves += U is not None
+            if U is not None:
+                pass
+            elif inner == "ipm" and all_rows and careful < 2:
                 U, inner_status, iters = _ipm_restricted(
                     X, y, beta, masks, cols, polish_early=careful == 0
                 )
@@ -422,6 +497,12 @@ def solve_working_set(
             status = f"stalled (inner solver: {inner_status})"
             break
         careful = 0
+        # the next restricted solve starts from this one (see _warm_restricted)
+        warm = {
+            j: (U[:, c], _binding_rows(X, masks[j // 2], U[:, c], row_norms))
+            for c, j in enumerate(cols)
+            if np.any(U[:, c])
+        }
         cols = [j for j in cols if idle.get(j, 0) < 2]
         room = add_per_iteration
         candidates = candidates[np.argsort(-bounds[candidates])[:room]]
@@ -430,6 +511,9 @@ def solve_working_set(
             cols.append(j)
             if j not in rows:
                 rows[j] = _initial_rows(X, row_norms, directions[j // 2], n_rows)
+            entry = _entry_point(X, masks, j, residual, beta, scanner, row_norms)
+            if entry is not None:
+                warm[j] = entry
 
     timings["total"] = time.perf_counter() - start
     return WorkingSetResult(

@@ -492,7 +492,14 @@ def _identify(groups: GroupCones, beta: float, state: tuple) -> tuple[np.ndarray
     # slack against multiplier, both made dimensionless
     free_dual = z_soc[:, 0] - np.linalg.norm(z_soc[:, 1:], axis=1)
     active_groups = (t * beta > GROUP_SPLIT * u_scale * free_dual) & (np.linalg.norm(U, axis=1) > 0)
-    active_rows = s_lin * beta < ROW_SPLIT * u_scale * z_lin * groups.row_norms**2
+    ratio = (s_lin * beta) / (u_scale * z_lin * groups.row_norms**2)
+    active_rows = ratio < ROW_SPLIT
+    # a nonzero group keeps a free direction: at most p − 1 binding rows (rows in general
+    # position), the most clearly binding ones; the polish's rounds correct the rest
+    for g in np.flatnonzero(active_groups & (active_rows.sum(axis=1) >= groups.p)):
+        keep = np.argsort(ratio[g])[: groups.p - 1]
+        active_rows[g] = False
+        active_rows[g, keep] = True
     return active_groups, active_rows
 
 
@@ -524,166 +531,183 @@ def polish_on_active_manifold(
     active_groups: np.ndarray,
     active_rows: np.ndarray,
     *,
-    rounds: int = 8,
+    rounds: int = 60,
+    max_steps: int = 400,
 ) -> tuple[np.ndarray | None, str]:
-    """:func:`_polish_once`, with the identified active rows corrected between rounds.
-
-    The interior-point iterate can miss a row that binds at the optimum (its slack was
-    still larger than its multiplier): Newton on the manifold then crosses it, and the
-    crossed rows join. It can also hold a row that does not bind: its KKT multiplier at
-    the manifold's optimum comes out negative, and the row leaves (a primal active-set
-    step). Usually one or two rounds settle it.
-    """
-    active_rows = active_rows.copy()
-    how = "not run"
-    for _ in range(rounds):
-        polished, how, crossed, released = _polish_once(
-            groups, qu, y, beta, U, active_groups, active_rows
-        )
-        if crossed is not None and np.any(crossed & ~active_rows):
-            active_rows |= crossed
-        elif released is not None and np.any(released & active_rows):
-            active_rows &= ~released
-        else:
-            return polished, how
-    return None, f"{how}; active set still changing after {rounds} rounds"
-
-
-def _polish_once(
-    groups: GroupCones,
-    qu: np.ndarray,
-    y: np.ndarray,
-    beta: float,
-    U: np.ndarray,
-    active_groups: np.ndarray,
-    active_rows: np.ndarray,
-    *,
-    max_steps: int = 30,
-) -> tuple[np.ndarray | None, str, np.ndarray | None, np.ndarray | None]:
-    """Newton's method on the manifold the interior-point iterate identified.
+    """Newton's method on the active manifold read off an interior-point iterate, with
+    primal active-set corrections.
 
     Why: an interior-point method stalls around 1e-8 relative accuracy (its scaling of
     near-boundary cones loses digits), while the outer certificate needs the restricted
     optimum to ~1e-12 (it is first-order in the residual, which the objective pins only to
-    the square root). Fixing the active groups A and, in each, the active rows R_g (C_g u_g
-    = 0 there), the program becomes smooth and unconstrained in u_g = N_g v_g (N_g an
-    orthonormal basis of the null space of C_g[R_g]):
+    the square root). Fixing the nonzero groups A and, in each, the binding rows R_g
+    (C_g u_g = 0 there), the program is smooth in u_g = N_g v_g (N_g an orthonormal basis
+    of the null space of C_g[R_g]):
 
         min_v  ½‖Σ_{g∈A} F_g N_g v_g − y‖² + β Σ_{g∈A} ‖v_g‖,
 
-    which Newton's method (with backtracking) solves to machine precision in a few steps.
-    The polished point is returned only if it keeps every other row nonnegative (up to
-    1e-10 relative), its active rows have nonnegative KKT multipliers, and it does not
-    raise the objective; otherwise None with the rows that crossed zero or the rows whose
-    multiplier is negative (the caller's next round). The caller certifies the result.
+    and Newton's method with backtracking solves it to machine precision in a few steps.
+    The iterate's reading of R_g can be wrong near the boundary, so the steps are those of
+    a primal active-set method: a step stops at the first free row it would make negative
+    (that row joins R_g); a group it would carry through zero leaves A; at the manifold's
+    optimum the KKT multipliers of C_gᵀλ = ∇_g (smooth part) + βû_g are checked and the
+    row with the most negative one leaves R_g. ``rounds`` bounds those changes.
+
+    Returns (U, "converged") at a point that satisfies every row (to 1e-10 relative) with
+    nonnegative multipliers and an objective no higher than at ``U``; otherwise (None, why).
+    Zero groups are not checked here: the caller's certificate covers them.
     """
     k, p = U.shape
-    idx, bases = [], []
-    for g in np.flatnonzero(active_groups):
-        rows = np.flatnonzero(active_rows[g])
-        basis = np.eye(p)
-        if rows.size:
-            _, sing, vt = np.linalg.svd(groups.row_matrix(int(g), rows), full_matrices=True)
-            basis = vt[int(np.sum(sing > 1e-10 * sing.max())) :].T
-        if basis.shape[1]:  # a group pinned to zero by its rows is not active after all
-            bases.append(basis)
-            idx.append(int(g))
-    if not idx:
-        return None, "no active group with a free direction", None, None
     start_value = _objective(groups, y, beta, U)
-    pieces = [basis.T @ U[g] for g, basis in zip(idx, bases, strict=True)]
+    rows = active_rows.copy()
+    members = [int(g) for g in np.flatnonzero(active_groups)]
+    bases: dict[int, np.ndarray] = {}
+    point = np.zeros((k, p))
 
-    def expand(pieces: list[np.ndarray]) -> np.ndarray:
-        full = np.zeros((k, p))
-        for g, basis, q in zip(idx, bases, pieces, strict=True):
-            full[g] = basis @ q
-        return full
+    def basis_of(g: int) -> np.ndarray:
+        R = np.flatnonzero(rows[g])
+        if not R.size:
+            return np.eye(p)
+        _, sing, vt = np.linalg.svd(groups.row_matrix(g, R), full_matrices=True)
+        return vt[int(np.sum(sing > 1e-10 * sing.max())) :].T
 
-    def value(pieces: list[np.ndarray]) -> float:
-        return _objective(groups, y, beta, expand(pieces))
+    for g in list(members):
+        bases[g] = basis_of(g)
+        point[g] = bases[g] @ (bases[g].T @ U[g])
+        if bases[g].shape[1] == 0 or not np.any(point[g]):
+            members.remove(g)
+            point[g] = 0.0
+    if not members:
+        return None, "no active group with a free direction"
 
-    how = "max_steps"
+    changes, how = 0, "max_steps"
+    f = _objective(groups, y, beta, point)
     FN = None
-    f = value(pieces)
     for _ in range(max_steps):
-        if FN is None:  # (re)build the manifold's data part after the group set changed
-            dims = [b.shape[1] for b in bases]
+        if FN is None:
+            dims = [bases[g].shape[1] for g in members]
             offsets = np.r_[0, np.cumsum(dims)]
-            F = groups.fit_columns(np.asarray(idx))
+            F = groups.fit_columns(np.asarray(members))
             FN = np.concatenate(
-                [F[:, a * p : (a + 1) * p] @ basis for a, basis in enumerate(bases)], axis=1
+                [F[:, a * p : (a + 1) * p] @ bases[g] for a, g in enumerate(members)], axis=1
             )
             H_data = FN.T @ FN
-            v_lin = np.concatenate([basis.T @ qu[g] for g, basis in zip(idx, bases, strict=True)])
-        v = np.concatenate(pieces)
-        norms = np.array([np.linalg.norm(q) for q in pieces])
-        grad = FN.T @ (FN @ v) + v_lin
+            lin = np.concatenate([bases[g].T @ qu[g] for g in members])
+        v = np.concatenate([bases[g].T @ point[g] for g in members])
+        grad = FN.T @ (FN @ v) + lin
         H = H_data.copy()
-        for a, q in enumerate(pieces):
+        for a in range(len(members)):
             sl = slice(offsets[a], offsets[a + 1])
-            unit = q / norms[a]
+            norm = np.linalg.norm(v[sl])
+            unit = v[sl] / norm
             grad[sl] += beta * unit
-            H[sl, sl] += beta * (np.eye(q.size) - np.outer(unit, unit)) / norms[a]
+            H[sl, sl] += beta * (np.eye(unit.size) - np.outer(unit, unit)) / norm
         try:
             step = -sla.cho_solve(sla.cho_factor(H, check_finite=False), grad)
         except np.linalg.LinAlgError:
             step = -np.linalg.lstsq(H, grad, rcond=None)[0]
         decrement = -float(grad @ step)
-        if decrement <= 1e-15 * max(abs(f), 1.0):
+        stationary = decrement <= 1e-15 * max(abs(f), 1.0)
+        if not stationary:
+            direction = np.zeros((k, p))
+            for a, g in enumerate(members):
+                direction[g] = bases[g] @ step[offsets[a] : offsets[a + 1]]
+            # ratio test on the free rows of the member groups, and on group reversals
+            now, rate = groups.rows(point), groups.rows(direction)
+            free = ~rows & (rate < 0)
+            free[[g for g in range(k) if g not in members]] = False
+            limit, blocking = 1.0, None
+            if np.any(free):
+                ratios = np.full(now.shape, np.inf)
+                ratios[free] = np.maximum(now[free], 0.0) / -rate[free]
+                flat = int(np.argmin(ratios))
+                if ratios.flat[flat] < limit:
+                    limit, blocking = float(ratios.flat[flat]), np.unravel_index(flat, now.shape)
+            reversing = None
+            for g in members:
+                along = float(point[g] @ direction[g])
+                if along < 0:  # ‖u + αd‖ is least at α = −⟨u,d⟩/‖d‖²: past it, u shrinks to 0
+                    stop = -along / float(direction[g] @ direction[g])
+                    turned = point[g] + stop * direction[g]
+                    if stop < limit and np.linalg.norm(turned) <= 1e-9 * np.linalg.norm(point[g]):
+                        limit, blocking, reversing = stop, None, g
+            alpha = limit
+            if limit <= 1e-14 and (blocking is not None or reversing is not None):
+                trial, f_trial = point, f  # blocked where it stands: change the set only
+            while 1e-14 < alpha and alpha > 1e-14 * limit:
+                trial = point + alpha * direction
+                f_trial = _objective(groups, y, beta, trial)
+                if f_trial <= f - 1e-4 * alpha * decrement:
+                    break
+                alpha *= 0.5
+            else:
+                if limit <= 1e-14 and (blocking is not None or reversing is not None):
+                    alpha = limit
+                else:
+                    stationary = decrement <= 1e-12 * max(abs(f), 1.0)
+                    if not stationary:
+                        return None, "line search failed"
+            if not stationary:
+                point, f = trial, f_trial
+                if alpha == limit and blocking is not None:
+                    g, r = int(blocking[0]), int(blocking[1])
+                    rows[g, r] = True
+                    bases[g] = basis_of(g)
+                    point[g] = bases[g] @ (bases[g].T @ point[g])
+                    if bases[g].shape[1] == 0:
+                        members.remove(g)
+                        point[g] = 0.0
+                    changes += 1
+                    FN = None
+                elif alpha == limit and reversing is not None:
+                    members.remove(reversing)
+                    point[reversing] = 0.0
+                    changes += 1
+                    FN = None
+                if not members:
+                    return None, "every group left"
+                if changes > rounds:
+                    return None, f"active set still changing after {rounds} changes"
+                f = _objective(groups, y, beta, point)
+                continue
+        # stationary on the manifold: release the most negative multiplier, if any
+        release = _most_negative_multiplier(groups, qu, beta, point, members, rows)
+        if release is None:
             how = "converged"
             break
-        steps = [step[offsets[a] : offsets[a + 1]] for a in range(len(idx))]
-        # a group that a full step would carry through zero belongs at zero: it leaves
-        collapsing = [
-            a for a, (q, dq) in enumerate(zip(pieces, steps, strict=True)) if q @ (q + dq) <= 0
-        ]
-        if collapsing:
-            if len(collapsing) == len(idx):
-                return None, "every group collapsed", None, None
-            keep = [a for a in range(len(idx)) if a not in collapsing]
-            idx = [idx[a] for a in keep]
-            bases = [bases[a] for a in keep]
-            pieces = [pieces[a] for a in keep]
-            FN = None
-            f = value(pieces)
+        rows[release] = False
+        bases[release[0]] = basis_of(release[0])
+        changes += 1
+        FN = None
+        if changes > rounds:
+            return None, f"active set still changing after {rounds} changes"
+    if how != "converged":
+        return None, how
+    values = groups.rows(point)
+    if np.any(values < -1e-10 * groups.row_norms * np.linalg.norm(point, axis=1)[:, None]):
+        return None, "a row went negative"
+    if f > start_value + 1e-12 * abs(start_value):
+        return None, "objective rose"
+    return point, how
+
+
+def _most_negative_multiplier(
+    groups: GroupCones, qu: np.ndarray, beta: float, point: np.ndarray, members, rows
+) -> tuple[int, int] | None:
+    """(group, row) of the most negative KKT multiplier on a binding row, or None."""
+    smooth = groups.fit_adjoint(groups.fit(point)) + qu
+    worst, where = 0.0, None
+    for g in members:
+        R = np.flatnonzero(rows[g])
+        if not R.size:
             continue
-        alpha = 1.0
-        while alpha > 1e-12:
-            trial = [q + alpha * dq for q, dq in zip(pieces, steps, strict=True)]
-            f_trial = value(trial)
-            if f_trial <= f - 1e-4 * alpha * decrement:
-                break
-            alpha *= 0.5
-        else:
-            # at rounding level the objective cannot show a decrease any more
-            how = "converged" if decrement <= 1e-12 * max(abs(f), 1.0) else "line search failed"
-            break
-        pieces, f = trial, f_trial
-    polished = expand(pieces)
-    row_values = groups.rows(polished)
-    slack = 1e-10 * groups.row_norms * np.linalg.norm(polished, axis=1)[:, None]
-    crossed = row_values < -slack
-    if np.any(crossed):
-        why = f"{how}; rejected (a row outside the identified set went negative)"
-        return None, why, crossed, None
-    # KKT on each group's active rows: ∇_u (smooth part) + β û = C_Rᵀ λ with λ ≥ 0
-    released = np.zeros_like(active_rows)
-    smooth = groups.fit_adjoint(groups.fit(polished)) + qu
-    for g in idx:
-        rows = np.flatnonzero(active_rows[g])
-        if not rows.size:
-            continue
-        u = polished[g]
+        u = point[g]
         target = smooth[g] + beta * u / np.linalg.norm(u)
-        C = groups.row_matrix(g, rows)
+        C = groups.row_matrix(g, R)
         scale = np.linalg.norm(target) + beta
         if nnls(C.T, target)[1] <= 1e-8 * scale:
             continue  # nonnegative multipliers exist (degenerate rows make λ non-unique)
-        lam = np.linalg.lstsq(C.T, target, rcond=None)[0] * np.linalg.norm(C, axis=1)
-        if lam.min() < 0:  # release the most negative one, as an active-set step would
-            released[g, rows[int(np.argmin(lam))]] = True
-    if np.any(released):
-        return None, f"{how}; rejected (a binding row has a negative multiplier)", None, released
-    if f > start_value + 1e-12 * abs(start_value):
-        return None, f"{how}; rejected (objective rose)", None, None
-    return polished, how, None, None
+        lam = np.linalg.lstsq(C.T, target, rcond=None)[0] * np.linalg.norm(C, axis=1) / scale
+        if lam.min() < worst:
+            worst, where = float(lam.min()), (g, int(R[int(np.argmin(lam))]))
+    return where
