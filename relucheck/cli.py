@@ -346,8 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_verify.add_argument(
         "--solver",
         default=None,
-        metavar="{auto,clarabel,mosek,scs}",
-        help="conic backend (default: auto)",
+        metavar="{auto,fast,clarabel,mosek,scs}",
+        help="solver: fast = the project's certified CE/PR solver, else a conic backend "
+        "(default: auto)",
     )
     p_verify.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: reports)")
     p_verify.add_argument(

@@ -492,7 +492,9 @@ def _identify(groups: GroupCones, beta: float, state: tuple) -> tuple[np.ndarray
     # slack against multiplier, both made dimensionless
     free_dual = z_soc[:, 0] - np.linalg.norm(z_soc[:, 1:], axis=1)
     active_groups = (t * beta > GROUP_SPLIT * u_scale * free_dual) & (np.linalg.norm(U, axis=1) > 0)
-    ratio = (s_lin * beta) / (u_scale * z_lin * groups.row_norms**2)
+    with np.errstate(divide="ignore", invalid="ignore"):  # zero rows bind nothing
+        ratio = (s_lin * beta) / (u_scale * z_lin * groups.row_norms**2)
+    ratio = np.where(np.isfinite(ratio), ratio, np.inf)
     active_rows = ratio < ROW_SPLIT
     # a nonzero group keeps a free direction: at most p − 1 binding rows (rows in general
     # position), the most clearly binding ones; the polish's rounds correct the rest
