@@ -213,6 +213,7 @@ def run_two_layer(args: argparse.Namespace) -> int:
         "iterations": res.iterations,
         "seconds": seconds,
         "timings": {"patterns": t_patterns, **sol.timings},
+        **({"work": sol.work} if sol.work else {}),
         "n": int(X.shape[0]),
         "d": int(X.shape[1]),
         "beta": float(args.beta),

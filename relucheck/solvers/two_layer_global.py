@@ -64,6 +64,7 @@ class GlobalSolution:
     objective_pruned: float
     certificate: DualCertificate | None
     timings: dict[str, float] = field(default_factory=dict)
+    work: dict[str, int] = field(default_factory=dict)  # the fast solver's counts of each step
 
     @property
     def width(self) -> int:
@@ -201,7 +202,7 @@ def _solve_two_layer_fast(
         certified_gap=relative_gap(upper, cert.lower),
         certifies=cert.certifies,
     )
-    return GlobalSolution(result, U, alpha, U_p, alpha_p, obj, obj_p, cert, timings)
+    return GlobalSolution(result, U, alpha, U_p, alpha_p, obj, obj_p, cert, timings, ws.work)
 
 
 @dataclass(frozen=True)
