@@ -527,8 +527,8 @@ def polish_on_active_manifold(
     active_groups: np.ndarray,
     active_rows: np.ndarray,
     *,
-    rounds: int = 60,
-    max_steps: int = 400,
+    rounds: int = 500,
+    max_steps: int = 2000,
 ) -> tuple[np.ndarray | None, str]:
     """Newton's method on the active manifold read off an interior-point iterate, with
     primal active-set corrections.
