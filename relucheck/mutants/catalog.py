@@ -28,6 +28,7 @@ class Mutant:
     replace: str
     description: str
     instances: tuple[str, ...] = ()  # quick-profile instance names to run; () = all
+    solver: str | None = None  # ``verify --solver``; None: the default (auto)
 
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -63,6 +64,25 @@ MUTANTS: tuple[Mutant, ...] = (
         search="    scale = 1.0 if gauge <= beta else beta / gauge\n    point = scale * residual\n",
         replace="    scale = 1.0\n    point = scale * residual\n",
         description="squared-loss dual bound without the scaling s = min(1, beta/gauge)",
+    ),
+    # The same claim through the project's own solver (``verify --solver fast``).
+    Mutant(
+        id="ce-fast-dual-unscaled",
+        claim="CE",
+        path="relucheck/solvers/fast_two_layer.py",
+        search="        s = 1.0 if gauge <= beta else beta / gauge\n",
+        replace="        s = 1.0\n",
+        description="fast solver's stopping bound without the scaling s = min(1, beta/gauge)",
+        solver="fast",
+    ),
+    Mutant(
+        id="ce-fast-scan-unprojected",
+        claim="CE",
+        path="relucheck/models/gauge_scan.py",
+        search="nxt = np.maximum(z - grad / self._lipschitz, 0.0)",
+        replace="nxt = z - grad / self._lipschitz",
+        description="gauge-scan multipliers not kept >= 0 (bounds no longer certified)",
+        solver="fast",
     ),
     # ----------------------------------------------------------------------------- PT
     Mutant(

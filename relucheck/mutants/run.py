@@ -100,6 +100,7 @@ def run_verify(
     *,
     jobs: int,
     timeout: float,
+    solver: str | None = None,
 ) -> VerifyRun:
     """``relucheck verify`` on the copy at ``root`` (imported through PYTHONPATH)."""
     env = dict(os.environ)
@@ -108,6 +109,8 @@ def run_verify(
     for claim, names in selection.items():
         cmd += ["--select", f"{claim}={','.join(names)}"]
     cmd += ["--", "--jobs", str(jobs), "--out", str(out)]
+    if solver is not None:
+        cmd += ["--solver", solver]
     start = time.perf_counter()
     # A new session so that a timeout can stop the run and the workers it forked.
     proc = subprocess.Popen(
@@ -187,15 +190,35 @@ def run_mutant(
     root = copy_package(src, work / "tree")
     apply_mutant(root, mutant)
     run = run_verify(root, {mutant.claim: mutant.instances}, work / "out", jobs=jobs,
-                     timeout=timeout)  # fmt: skip
+                     timeout=timeout, solver=mutant.solver)  # fmt: skip
     return judge(mutant, run)
 
 
 def run_baseline(
     mutants: Sequence[Mutant], snapshot: Path, work: Path, *, jobs: int, timeout: float
 ) -> VerifyRun:
-    """The unmutated snapshot on the union of the mutants' instances, in one verify run."""
-    return run_verify(snapshot, selection_for(mutants), work / "out", jobs=jobs, timeout=timeout)
+    """The unmutated snapshot on the union of the mutants' instances: one verify run per
+    solver the mutants ask for, merged (the worst exit status, every row)."""
+    runs = []
+    for k, solver in enumerate(sorted({m.solver for m in mutants}, key=str)):
+        group = [m for m in mutants if m.solver == solver]
+        runs.append(
+            run_verify(
+                snapshot,
+                selection_for(group),
+                work / f"out{k}",
+                jobs=jobs,
+                timeout=timeout,
+                solver=solver,
+            )  # fmt: skip
+        )
+    codes = [r.exit_code for r in runs]
+    return VerifyRun(
+        None if None in codes else max(codes),
+        [row for r in runs for row in r.rows],
+        sum(r.seconds for r in runs),
+        "\n".join(r.log_tail for r in runs),
+    )
 
 
 # ------------------------------------------------------------------------------ output
