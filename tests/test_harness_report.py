@@ -88,6 +88,19 @@ def test_html_is_self_contained(reported):
     assert "figure exploded" in html
 
 
+def test_html_links_the_bench_history_when_make_bench_wrote_one(reported):
+    run_dir, _ = reported
+    history = run_dir.parent / "bench" / "history.html"
+    assert 'href="../bench/history.html"' not in write_report(run_dir, {})["html"].read_text()
+    history.parent.mkdir()
+    history.write_text("<html></html>")
+    html = write_report(run_dir, {})["html"].read_text()
+    assert 'href="../bench/history.html"' in html
+    assert (run_dir / "../bench/history.html").resolve() == history.resolve()
+    history.unlink()
+    history.parent.rmdir()
+
+
 def test_rerender_is_stable_and_tolerates_unknown_claims(reported):
     run_dir, _ = reported
     paths = write_report(run_dir, {})  # registry no longer has these claims

@@ -84,6 +84,10 @@ def _section(
     return section
 
 
+#: ``make bench`` writes its history page next to the run folders (``reports/bench``).
+BENCH_HISTORY = "../bench/history.html"
+
+
 def build_model(
     run_dir: Path, registry: Mapping[str, Claim], rows: list[dict[str, Any]] | None = None
 ) -> ReportModel:
@@ -117,6 +121,7 @@ def build_model(
         units=len({unit_key(r) for r in rows}),
         claims=sections,
         meta=meta,
+        bench_history=BENCH_HISTORY if (run_dir.parent / BENCH_HISTORY[3:]).is_file() else None,
     )
 
 

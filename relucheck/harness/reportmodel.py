@@ -40,3 +40,4 @@ class ReportModel:
     units: int
     claims: list[ClaimSection]
     meta: dict[str, Any] = field(default_factory=dict)
+    bench_history: str | None = None  # link, relative to the run folder, to make bench's page
