@@ -154,9 +154,7 @@ def test_unpolished_restricted_solves_fall_back_to_clarabel(instance, monkeypatc
 
     def no_polish(groups, y, beta, **kw):
         calls.append(groups.k)
-        return ipm.IPMResult(
-            np.zeros((groups.k, groups.p)), np.zeros(groups.k), "stalled", 0, 1.0, 1.0, 1.0
-        )
+        return ipm.IPMResult(np.zeros((groups.k, groups.p)), "stalled", 0, 1.0, 1.0, 1.0)
 
     monkeypatch.setattr(fast, "solve_group_cone_qp", no_polish)
     monkeypatch.setattr(fast, "_warm_restricted", lambda *a: None)

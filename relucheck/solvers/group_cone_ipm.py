@@ -103,10 +103,9 @@ class GroupCones(Protocol):
 
 @dataclass
 class IPMResult:
-    """Primal point (U, t), dual multipliers, and how the method ended."""
+    """The returned point U (k, p) (t_g = ‖u_g‖ there) and how the method ended."""
 
     U: np.ndarray
-    t: np.ndarray
     status: str
     iterations: int
     primal_residual: float
@@ -394,7 +393,7 @@ def solve_group_cone_qp(
     it = 0
     pres = dres = gap = np.inf
     best: tuple = (np.inf, None, None)
-    polished_early, early, next_polish = False, None, 0
+    next_polish = 0
     for it in range(1, max_iterations + 1):
         fit = groups.fit(U)
         # residuals: r_x = Qx + q + Gᵀz, r_z = Gx + s
@@ -415,12 +414,10 @@ def solve_group_cone_qp(
         ready = max(pres, dres) <= 1e-6 and gap <= POLISH_FROM and it >= next_polish
         if polish and polish_early and ready:
             # the active set is usually readable long before the method converges
-            trial = IPMResult(U, t, status, it, pres, dres, gap)
+            trial = IPMResult(U, "polished early", it, pres, dres, gap)
             _polish_into(trial, groups, qu, y, beta, (U, t, s_lin, s_soc, z_lin, z_soc))
             if trial.polished:
-                polished_early, early = True, trial.U
-                best = (merit, (U, t, s_lin, s_soc, z_lin, z_soc), (pres, dres, gap))
-                break
+                return trial
             next_polish = it + POLISH_EVERY
         if merit < best[0]:
             best = (merit, (U, t, s_lin, s_soc, z_lin, z_soc), (pres, dres, gap))
@@ -477,12 +474,9 @@ def solve_group_cone_qp(
     if best[1] is not None:
         U, t, s_lin, s_soc, z_lin, z_soc = best[1]
         pres, dres, gap = best[2]
-    result = IPMResult(U, np.linalg.norm(U, axis=1), status, it, pres, dres, gap)
-    if polish and not polished_early:
+    result = IPMResult(U, status, it, pres, dres, gap)
+    if polish:
         _polish_into(result, groups, qu, y, beta, (U, t, s_lin, s_soc, z_lin, z_soc))
-    elif polished_early:
-        result.U, result.polish, result.polished = early, "converged", True
-        result.status = "polished early"
     return result
 
 
@@ -517,7 +511,6 @@ def _polish_into(
     if polished is not None:
         result.polished = how == "converged"
         result.U = polished
-        result.t = np.linalg.norm(polished, axis=1)
 
 
 def _objective(groups: GroupCones, y: np.ndarray, beta: float, U: np.ndarray) -> float:
