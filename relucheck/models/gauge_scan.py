@@ -26,34 +26,6 @@ from relucheck.models.certificate import cone_sup_multipliers
 REFINE_ITERATIONS = 30
 
 
-def _warm_multipliers(
-    c: np.ndarray, A: np.ndarray, support: np.ndarray
-) -> tuple[np.ndarray, float] | None:
-    """The NNLS min_{μ≥0} ‖c + Aᵀμ‖ solved on a guessed support, if the guess is right.
-
-    With S the support of the last μ, μ_S = argmin ‖c + A_Sᵀμ_S‖ (d × |S| least squares,
-    no search over the n rows). The guess is right iff μ_S ≥ 0 and every row satisfies
-    A(c + Aᵀμ) ≥ 0 (the NNLS optimality conditions); then the bound is tight and the NNLS
-    is skipped. Otherwise None. Either way the certificate never depends on the guess:
-    the bound ‖c + Aᵀμ‖ is valid for every μ ≥ 0.
-    """
-    S = np.flatnonzero(support)
-    mu = np.zeros(A.shape[0])
-    if S.size:
-        if S.size >= A.shape[1]:
-            return None
-        mu_S, *_ = np.linalg.lstsq(A[S].T, -c, rcond=None)
-        if np.any(mu_S < 0):
-            return None
-        mu[S] = mu_S
-    resid = c + A.T @ mu
-    bound = float(np.linalg.norm(resid))
-    scale = 1e-9 * (np.linalg.norm(A) * max(bound, 1e-300) + 1e-300)
-    if float((A @ resid).min(initial=0.0)) < -scale:
-        return None
-    return mu, bound
-
-
 class GaugeScanner:
     """Per-(pattern, sign) certified gauge bounds for residuals of one data set.
 
@@ -71,7 +43,6 @@ class GaugeScanner:
         # warm multipliers, one (P, n) block per sign; μ = 0 gives the gated bound ‖c_i‖
         self.mu = {s: np.zeros((self.P, self.X.shape[0])) for s in self.signs}
         self.nnls_solves = 0
-        self.warm_solves = 0
         #: accelerated projected-gradient steps tried before any exact NNLS (0: none)
         self.refine_iterations = REFINE_ITERATIONS
         self._lipschitz = max(float(np.linalg.norm(self.X, 2)) ** 2, 1e-300)
@@ -159,13 +130,8 @@ class GaugeScanner:
                     warm[i] = 0.0
                     self._fresh[sign][i] = True
                     continue
-                found = _warm_multipliers(c, A, self.mu[sign][i] > 0)
-                if found is None:
-                    mu, bound = cone_sup_multipliers(c, A)
-                    self.nnls_solves += 1
-                else:
-                    mu, bound = found
-                    self.warm_solves += 1
+                mu, bound = cone_sup_multipliers(c, A)
+                self.nnls_solves += 1
                 self.mu[sign][i] = mu
                 warm[i] = min(bound, warm[i])
             self._fresh[sign][redo] = True

@@ -550,6 +550,5 @@ def solve_working_set(
             "inner_iterations": inner_iterations,  # interior point and Clarabel
             "clarabel_solves": clarabel_solves,
             "exact_nnls": scanner.nnls_solves,
-            "support_guess_nnls": scanner.warm_solves,
         },
     )
