@@ -17,10 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from hypothesis import HealthCheck, settings
 
 from relucheck.cli import main
 
 GAP_TOL = 1e-6
+
+
+def hypothesis_profiles(fast_examples: int, slow_examples: int):
+    """(FAST, SLOW) hypothesis settings: the default suite's deterministic few examples and
+    the slow suite's exploring many (fixtures are function-scoped on purpose)."""
+    quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    fast = settings(
+        max_examples=fast_examples, deadline=None, derandomize=True, suppress_health_check=quiet
+    )
+    slow = settings(max_examples=slow_examples, deadline=None, suppress_health_check=quiet)
+    return fast, slow
 
 
 @dataclass

@@ -26,23 +26,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_bad_input import assert_answer, assert_refused, invoke, solve_argv, write
-from hypothesis import HealthCheck, given, settings
+from cli_bad_input import (
+    assert_answer,
+    assert_refused,
+    hypothesis_profiles,
+    invoke,
+    solve_argv,
+    write,
+)
+from hypothesis import given
 from hypothesis import strategies as st
 
 from relucheck.models.patterns import enumerate_patterns, is_general_position, numerical_rank
 
-FAST = settings(
-    max_examples=12,
-    deadline=None,
-    derandomize=True,  # the default suite is deterministic; the slow one explores
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-SLOW = settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FAST, SLOW = hypothesis_profiles(12, 150)
 REL = 1e-5  # two certified values (gap ≤ 1e-6 each) agree to this
 #: Optima at least this large must be certified (exit 0). Below it the interior-point
 #: solvers' absolute tolerances (~1e-8) can exceed 1e-6 of the value, and an optimum of

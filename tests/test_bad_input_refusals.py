@@ -21,21 +21,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_bad_input import SLOTS, assert_refused, good_data, invoke, solve_argv, write
-from hypothesis import HealthCheck, given, settings
+from cli_bad_input import (
+    SLOTS,
+    assert_refused,
+    good_data,
+    hypothesis_profiles,
+    invoke,
+    solve_argv,
+    write,
+)
+from hypothesis import given
 from hypothesis import strategies as st
 
-FAST = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,  # the default suite is deterministic; the slow one explores
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-SLOW = settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FAST, SLOW = hypothesis_profiles(25, 300)
 
 KINDS = st.sampled_from(sorted(SLOTS))
 SOLVE_KINDS = st.sampled_from(sorted(k for k in SLOTS if k != "arrangements"))
