@@ -101,6 +101,9 @@ class WorkingSetResult:
     history: list[dict[str, float]] = field(default_factory=list)
     work: dict[str, int] = field(default_factory=dict)
     """How each restricted solve and bound was obtained (see :func:`solve_working_set`)."""
+    warm_start: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """The last restricted optimum, column → (u, binding rows): ``warm_start=`` of the next
+    solve on the same data (a β path, :mod:`relucheck.solvers.two_layer_path`)."""
 
 
 def _column_sign(j: int) -> float:
@@ -362,6 +365,8 @@ def solve_working_set(
     all_rows: bool = True,
     time_limit: float | None = None,
     inner: str = "ipm",
+    grow: bool = True,
+    warm_start: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> WorkingSetResult:
     """Certified solution of the CE program (squared loss) over the patterns ``masks``.
 
@@ -386,6 +391,8 @@ def solve_working_set(
     cols: list[int] = [int(j) for j in order[: min(initial_groups, 2 * P)] if gated[j] > beta]
     if start_groups is not None:
         cols = sorted(set(int(j) for j in start_groups))
+    if warm_start:
+        cols = sorted(set(cols) | set(warm_start))
     if not cols:
         cols = [int(order[0])]
     n_rows = n if all_rows else INITIAL_ROWS
@@ -402,7 +409,7 @@ def solve_working_set(
     # only after the interior point stalled (reads small groups better), 2 Clarabel
     careful = 0
     ipm_solves = clarabel_solves = warm_solves = 0
-    warm: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    warm: dict[int, tuple[np.ndarray, np.ndarray]] = dict(warm_start or {})
     inner_iterations = 0
     status = "max_iterations"
     V = np.zeros((d, P))
@@ -449,6 +456,7 @@ def solve_working_set(
                 break
         timings["restricted_solve"] += time.perf_counter() - t0
 
+        result_cols = list(cols)
         t0 = time.perf_counter()
         V[:] = 0.0
         W[:] = 0.0
@@ -463,9 +471,16 @@ def solve_working_set(
         timings["shift"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
+        # a group may join, or (in the set but at zero) re-enter through an entry point:
+        # the warm polish moves only nonzero groups
+        norms = np.linalg.norm(U, axis=0)
+        zero = norms <= 1e-9 * max(float(norms.max(initial=0.0)), 1e-300)
         in_set = np.zeros(2 * P, dtype=bool)
-        in_set[cols] = True
-        bounds = scanner.bounds(residual, beta, limit=4 * add_per_iteration).reshape(-1)
+        in_set[[j for c, j in enumerate(cols) if not zero[c]]] = True
+        # the working set may double per iteration (dense optima have hundreds of groups;
+        # growing by a constant made the number of large restricted solves grow with them)
+        room = max(add_per_iteration, len(cols)) if grow else add_per_iteration
+        bounds = scanner.bounds(residual, beta, limit=4 * room).reshape(-1)
         # only bounds made tight may pick groups (a loose warm bound above β proves nothing)
         tight_out = (bounds > beta * (1.0 + 1e-12)) & scanner.tight().reshape(-1) & ~in_set
         if not np.any(tight_out) and not scanner.all_tight(beta):
@@ -496,8 +511,6 @@ def solve_working_set(
             break
         # drop groups that stayed at zero in two restricted solves in a row (they return
         # through the scan if they become violated again; their rows are kept)
-        norms = np.linalg.norm(U, axis=0)
-        zero = norms <= 1e-9 * max(float(norms.max(initial=0.0)), 1e-300)
         for c, j in enumerate(cols):
             idle[j] = idle.get(j, 0) + 1 if zero[c] else 0
         candidates = np.flatnonzero(tight_out)
@@ -515,11 +528,11 @@ def solve_working_set(
             if np.any(U[:, c])
         }
         cols = [j for j in cols if idle.get(j, 0) < 2]
-        room = add_per_iteration
         candidates = candidates[np.argsort(-bounds[candidates])[:room]]
         for j in candidates:
             j = int(j)
-            cols.append(j)
+            if j not in cols:
+                cols.append(j)
             if j not in rows:
                 rows[j] = _initial_rows(X, row_norms, directions[j // 2], n_rows)
             entry = _entry_point(X, masks, j, residual, beta, scanner, row_norms)
@@ -527,6 +540,11 @@ def solve_working_set(
                 warm[j] = entry
 
     timings["total"] = time.perf_counter() - start
+    final = {
+        j: (U[:, c].copy(), _binding_rows(X, masks[j // 2], U[:, c], row_norms))
+        for c, j in enumerate(result_cols)
+        if np.any(U[:, c])
+    }
     return WorkingSetResult(
         V=V,
         W=W,
@@ -543,6 +561,7 @@ def solve_working_set(
         working_rows=int(sum(r.size for r in rows.values())),
         timings=timings,
         history=history,
+        warm_start=final,
         work={
             "outer_iterations": it,
             "warm_polish_solves": warm_solves,

@@ -13,6 +13,7 @@ is ``accurate`` (an inaccurate solve makes checks INCONCLUSIVE).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -174,11 +175,20 @@ def _solve_two_layer_fast(
     its exactly feasible point, with gauge bounds the project computed over every pattern —
     the reconstructed network realizes that same point, so scanning again would repeat it.
     """
-    from relucheck.solvers.fast_two_layer import solve_working_set
+    from relucheck.solvers.two_layer_path import solve_with_continuation
 
     start = time.perf_counter()
-    ws = solve_working_set(X, y, beta, patterns.masks, patterns.directions, time_limit=time_limit)
-    timings = {"convex_solve": time.perf_counter() - start}
+    ws = solve_with_continuation(
+        X, y, beta, patterns.masks, patterns.directions, time_limit=time_limit
+    )
+    return fast_solution(X, y, beta, patterns, ws, time.perf_counter() - start)
+
+
+def fast_solution(
+    X: np.ndarray, y: np.ndarray, beta: float, patterns: PatternSet, ws, seconds: float
+) -> GlobalSolution:
+    """Network, pruned network and certificate of a :class:`WorkingSetResult` ``ws``."""
+    timings = {"convex_solve": seconds}
     timings.update({f"fast_{k}": v for k, v in ws.timings.items()})
 
     start = time.perf_counter()
@@ -206,6 +216,45 @@ def _solve_two_layer_fast(
         certifies=cert.certifies,
     )
     return GlobalSolution(result, U, alpha, U_p, alpha_p, obj, obj_p, cert, timings, ws.work)
+
+
+def solve_two_layer_path(
+    X: np.ndarray,
+    y: np.ndarray,
+    betas: Sequence[float],
+    patterns: PatternSet,
+    *,
+    solver: str = "fast",
+    time_limit: float | None = None,
+    on_point: Callable[[float, GlobalSolution], None] | None = None,
+) -> list[tuple[float, GlobalSolution]]:
+    """(β, solution) for every β, largest first (claims.md CE, squared loss, cone constraints).
+
+    ``fast`` / ``auto`` solve the path warm-started (:mod:`relucheck.solvers.two_layer_path`);
+    a conic backend solves each β from scratch (the baseline the benchmarks compare with).
+    Every point carries its own certificate. ``on_point(beta, solution)`` runs after each.
+    """
+    live = patterns.without_zero()
+    out: list[tuple[float, GlobalSolution]] = []
+
+    def keep(beta: float, sol: GlobalSolution) -> None:
+        out.append((beta, sol))
+        if on_point is not None:
+            on_point(beta, sol)
+
+    if solver.lower() in FAST_NAMES or solver.lower() == "auto":
+        from relucheck.solvers.two_layer_path import solve_beta_path
+
+        solve_beta_path(
+            X, y, betas, live.masks, live.directions, time_limit=time_limit,
+            on_point=lambda pt: keep(
+                pt.beta, fast_solution(X, y, pt.beta, live, pt.result, pt.seconds)
+            ),
+        )  # fmt: skip
+        return out
+    for beta in sorted((float(b) for b in betas), reverse=True):
+        keep(beta, solve_two_layer(X, y, beta, live, solver=solver, time_limit=time_limit))
+    return out
 
 
 @dataclass(frozen=True)
