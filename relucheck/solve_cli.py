@@ -1,8 +1,10 @@
 """``relucheck solve``: the certified global optimum of the user's own data.
 
     relucheck solve two-layer --X X.npy --y y.npy --beta B [--bias] [--loss squared|hinge]
-        [--patterns exact|sampled:N] [--solver auto|clarabel|scs|mosek] [--seed S]
+        [--patterns exact|sampled:N] [--solver auto|fast|clarabel|scs|mosek] [--seed S]
         [--save net.npz] [--json]
+    relucheck solve two-layer ... --beta-path B1,B2,... | --betas N [--X-test F --y-test F]
+        (a certified, warm-started β path: :mod:`relucheck.solve_beta_path`)
 
 Exit status: 0 for a certified solve (the solver reported an accurate solve and the
 certified relative gap is at most 1e-6), 1 otherwise (the numbers are printed but flagged
@@ -173,12 +175,20 @@ def run_two_layer(args: argparse.Namespace) -> int:
         y = load_array(args.y, "--y")
         if X.ndim == 1:
             X = X[:, None]
-        validate_problem(X, y, args.beta, args.loss)
+        path_mode = args.beta is None
+        # a path validates its βs itself (relucheck.solve_beta_path); 1.0 stands in here
+        validate_problem(X, y, 1.0 if path_mode else args.beta, args.loss)
         mode, count = parse_exact_or_sampled(args.patterns, "--patterns")
         check_seed(args.seed)
         check_output_path(args.save, {"--X": args.X, "--y": args.y})
+        if not path_mode and (args.X_test is not None or args.y_test is not None):
+            raise BadInput("--X-test/--y-test go with --beta-path or --betas")
     except BadInput as exc:
         return usage_error(str(exc))
+    if path_mode:
+        from relucheck.solve_beta_path import run_two_layer_path
+
+        return run_two_layer_path(args, X, y)
     if args.bias:
         X = with_bias(X)
 
@@ -259,7 +269,7 @@ def register_two_layer(kinds: argparse._SubParsersAction) -> None:
     two = kinds.add_parser("two-layer", help="two-layer ReLU network with weight decay (CE)")
     two.add_argument("--X", required=True, help="data matrix, .npy (n, d) or .csv")
     two.add_argument("--y", required=True, help="targets, .npy (n,) or .csv")
-    two.add_argument("--beta", required=True, type=float, help="weight decay beta > 0")
+    add_path_arguments(two)
     two.add_argument(
         "--bias",
         action="store_true",
@@ -277,6 +287,7 @@ def register_two_layer(kinds: argparse._SubParsersAction) -> None:
 
 
 from relucheck.solve_1d import register_one_dimensional  # noqa: E402  (bottom: import cycle)
+from relucheck.solve_beta_path import add_path_arguments  # noqa: E402
 from relucheck.solve_path import register_path  # noqa: E402  (bottom: import cycle)
 
 #: The ``solve`` problem kinds, one registration function per line.
