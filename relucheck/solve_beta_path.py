@@ -78,7 +78,6 @@ def test_error(U: np.ndarray, alpha: np.ndarray, X: np.ndarray, y: np.ndarray) -
 
 def run_two_layer_path(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> int:
     """The path mode of ``solve two-layer`` (called after X, y and the flags are validated)."""
-    from relucheck.models.gauge_scan import GaugeScanner
     from relucheck.models.patterns import enumerate_patterns, sample_patterns
     from relucheck.solve_cli import (
         certified,
@@ -87,6 +86,7 @@ def run_two_layer_path(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -
         save_with_facts,
         usage_error,
     )
+    from relucheck.solvers.fast_two_layer import masks_for, scanner_for
     from relucheck.solvers.two_layer_global import solve_two_layer_path
     from relucheck.solvers.two_layer_path import log_spaced_betas, path_gauge
 
@@ -110,7 +110,7 @@ def run_two_layer_path(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -
     start = time.perf_counter()
     patterns = enumerate_patterns(X) if mode == "exact" else sample_patterns(X, count, args.seed)
     patterns = patterns.without_zero()
-    gauge = path_gauge(X, y, GaugeScanner(X, patterns.masks))
+    gauge = path_gauge(X, y, scanner_for(X, masks_for(patterns)))
     if betas is None:
         betas = [float(b) for b in log_spaced_betas(gauge, args.betas)]
     print(

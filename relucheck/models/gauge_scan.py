@@ -55,6 +55,10 @@ class GaugeScanner:
         """Whether every bound above ``threshold`` was made tight for the last residual."""
         return all(not np.any((self._last[s] > threshold) & ~self._fresh[s]) for s in self.signs)
 
+    def multipliers(self, sign: int, i: int) -> np.ndarray:
+        """The warm μ of (pattern i, sign), (n,)."""
+        return self.mu[sign][i]
+
     def tight(self) -> np.ndarray:
         """(P, len(signs)) bool: which bounds of the last call were made tight (fresh NNLS)."""
         return np.stack([self._fresh[s] for s in self.signs], axis=1)

@@ -59,8 +59,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from relucheck.models.certificate import relative_gap
-from relucheck.models.convex_program import convex_prediction
 from relucheck.models.gauge_scan import GaugeScanner
+from relucheck.models.streaming_scan import PatternMasks, StreamingGaugeScanner
 from relucheck.solvers.group_cone_ipm import polish_on_active_manifold, solve_group_cone_qp
 
 #: With ``all_rows=False``: cone rows per group in its first restricted solve (those of
@@ -104,6 +104,25 @@ class WorkingSetResult:
     warm_start: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     """The last restricted optimum, column → (u, binding rows): ``warm_start=`` of the next
     solve on the same data (a β path, :mod:`relucheck.solvers.two_layer_path`)."""
+
+
+#: Above this many mask entries (P·n) the solver streams the patterns
+#: (:mod:`relucheck.models.streaming_scan`) instead of holding them densely.
+STREAM_ABOVE = 20_000_000
+
+
+def masks_for(patterns) -> np.ndarray | PatternMasks:
+    """A :class:`PatternSet`'s masks: dense when small, computed on access when large."""
+    if patterns.count * patterns.X.shape[0] > STREAM_ABOVE:
+        return PatternMasks(patterns.X, patterns.directions)
+    return patterns.masks
+
+
+def scanner_for(X: np.ndarray, masks) -> GaugeScanner | StreamingGaugeScanner:
+    """The gauge scanner that fits the masks' form (dense array or :class:`PatternMasks`)."""
+    if isinstance(masks, PatternMasks):
+        return StreamingGaugeScanner(X, masks)
+    return GaugeScanner(X, masks)
 
 
 def _column_sign(j: int) -> float:
@@ -276,7 +295,7 @@ def _entry_point(
     Rows with μ > 0 bind there. None if the group would not enter after all.
     """
     i, sign = j // 2, (1 if j % 2 == 0 else -1)
-    mu = scanner.mu[sign][i]
+    mu = scanner.multipliers(sign, i)
     c = sign * (X.T @ (masks[i] * residual))
     u = c + X.T @ (_flip(masks[i]) * mu)
     fu = sign * masks[i] * (X @ u)
@@ -379,12 +398,13 @@ def solve_working_set(
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
-    masks = np.asarray(masks, dtype=bool)
+    if not isinstance(masks, PatternMasks):
+        masks = np.asarray(masks, dtype=bool)
     n, d = X.shape
     P = masks.shape[0]
     timings = {"setup": 0.0, "restricted_solve": 0.0, "gauge_scan": 0.0, "shift": 0.0}
     start = time.perf_counter()
-    scanner = scanner or GaugeScanner(X, masks)
+    scanner = scanner or scanner_for(X, masks)
     # first guess: the groups most correlated with y (gated bounds, no NNLS needed)
     gated = scanner.bounds(y, np.inf).reshape(-1)
     order = np.argsort(-gated)
@@ -463,7 +483,11 @@ def solve_working_set(
         for c, j in enumerate(cols):
             u = shift_to_feasible(X, masks[j // 2], directions[j // 2], U[:, c])
             (V if j % 2 == 0 else W)[:, j // 2] = u
-        fit = convex_prediction(X, masks, V, W)
+        fit = np.zeros(n)  # Σ_i D_i X (v_i − w_i) over the working set (the rest is zero)
+        for j in cols:
+            u = (V if j % 2 == 0 else W)[:, j // 2]
+            if np.any(u):
+                fit += _column_sign(j) * masks[j // 2] * (X @ u)
         residual = y - fit
         value = 0.5 * float(residual @ residual) + beta * float(
             np.linalg.norm(V, axis=0).sum() + np.linalg.norm(W, axis=0).sum()

@@ -638,10 +638,9 @@ def polish_on_active_manifold(
         H = H_data.copy()
         H[pair_r, pair_c] -= beta * unit[pair_r] * unit[pair_c] / norms[seg[pair_r]]
         H.flat[:: H.shape[0] + 1] += beta / norms[seg]
-        try:
-            step = -sla.cho_solve(sla.cho_factor(H, check_finite=False), grad)
-        except np.linalg.LinAlgError:
-            step = -np.linalg.lstsq(H, grad, rcond=None)[0]
+        step = _newton_step(H, grad)
+        if not np.all(np.isfinite(step)):
+            return None, "non-finite Newton step"
         decrement = -float(grad @ step)
         stationary = decrement <= 1e-15 * max(abs(f), 1.0)
         if not stationary:
@@ -741,6 +740,28 @@ def polish_on_active_manifold(
     if f > start_value + 1e-12 * abs(start_value):
         return None, "objective rose"
     return point, how
+
+
+def _newton_step(H: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """−H⁻¹ grad; on a singular H (more reduced variables than data rows, e.g. the dense
+    optima of exact patterns at small n) a ridge of growing size, then least squares.
+
+    Any positive definite H gives a descent direction, and the caller's line search and
+    KKT test decide where the polish stops, so the ridge changes the path, not the answer
+    (an SVD-based lstsq on every step was most of the time at n = 80, d = 3, exact patterns).
+    """
+    try:
+        return -sla.cho_solve(sla.cho_factor(H, check_finite=False), grad)
+    except np.linalg.LinAlgError:
+        pass
+    scale = max(float(np.max(np.abs(np.diag(H)))), 1e-300)
+    for ridge in (1e-12, 1e-10, 1e-8):
+        try:
+            factor = sla.cho_factor(H + ridge * scale * np.eye(H.shape[0]), check_finite=False)
+            return -sla.cho_solve(factor, grad)
+        except np.linalg.LinAlgError:
+            continue
+    return -np.linalg.lstsq(H, grad, rcond=None)[0]
 
 
 def _negative_multipliers(

@@ -175,11 +175,12 @@ def _solve_two_layer_fast(
     its exactly feasible point, with gauge bounds the project computed over every pattern —
     the reconstructed network realizes that same point, so scanning again would repeat it.
     """
+    from relucheck.solvers.fast_two_layer import masks_for
     from relucheck.solvers.two_layer_path import solve_with_continuation
 
     start = time.perf_counter()
     ws = solve_with_continuation(
-        X, y, beta, patterns.masks, patterns.directions, time_limit=time_limit
+        X, y, beta, masks_for(patterns), patterns.directions, time_limit=time_limit
     )
     return fast_solution(X, y, beta, patterns, ws, time.perf_counter() - start)
 
@@ -243,10 +244,11 @@ def solve_two_layer_path(
             on_point(beta, sol)
 
     if solver.lower() in FAST_NAMES or solver.lower() == "auto":
+        from relucheck.solvers.fast_two_layer import masks_for
         from relucheck.solvers.two_layer_path import solve_beta_path
 
         solve_beta_path(
-            X, y, betas, live.masks, live.directions, time_limit=time_limit,
+            X, y, betas, masks_for(live), live.directions, time_limit=time_limit,
             on_point=lambda pt: keep(
                 pt.beta, fast_solution(X, y, pt.beta, live, pt.result, pt.seconds)
             ),

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from relucheck.models.gauge_scan import GaugeScanner
-from relucheck.solvers.fast_two_layer import WorkingSetResult, solve_working_set
+from relucheck.solvers.fast_two_layer import WorkingSetResult, scanner_for, solve_working_set
 
 #: A single-β solve below this fraction of the gauge first walks down a path to it.
 CONTINUATION_BELOW = 0.05
@@ -98,7 +98,7 @@ def solve_beta_path(
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
-    scanner = scanner or GaugeScanner(X, masks)
+    scanner = scanner or scanner_for(X, masks)
     previous = path_gauge(X, y, scanner)
     warm: dict | None = None
     points: list[PathPoint] = []
@@ -137,7 +137,7 @@ def solve_with_continuation(
     time_limit: float | None = None,
 ) -> WorkingSetResult:
     """One β, certified: directly when β ≥ CONTINUATION_BELOW · gauge, else down a path."""
-    scanner = GaugeScanner(np.asarray(X, dtype=float), masks)
+    scanner = scanner_for(np.asarray(X, dtype=float), masks)
     gauge = path_gauge(X, y, scanner)
     if beta >= CONTINUATION_BELOW * gauge:
         return solve_working_set(
