@@ -217,6 +217,9 @@ class CEGroups:
     so every cone Gram matrix is Xᵀ diag(w) X (the flips square to one).
     """
 
+    #: singular Newton systems on the active manifold get a ridge (group_cone_ipm._newton_step)
+    newton_ridge = True
+
     def __init__(self, X: np.ndarray, masks: np.ndarray, cols: list[int]):
         self.X = X
         idx = np.asarray(cols, dtype=np.int64)

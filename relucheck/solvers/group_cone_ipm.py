@@ -590,7 +590,7 @@ def polish_on_active_manifold(
     # O(n·k·p²) instead of the O(n·(k·p)²) of rebuilding FᵀF (measured: at k ≈ 185, d = 10,
     # n = 1000 the rebuilds were most of a dense-optimum solve).
     slot = {g: a for a, g in enumerate(members)}  # members only leave, never join
-    slots = np.zeros((groups.r, len(slot) * p))
+    slots = np.zeros((y.shape[0], len(slot) * p))  # fit rows (not the cone rows r)
     gram = np.zeros((len(slot) * p, len(slot) * p))
     stale = set(members)
     batch, just_released, blocked_by_released = True, set(), False
@@ -638,7 +638,7 @@ def polish_on_active_manifold(
         H = H_data.copy()
         H[pair_r, pair_c] -= beta * unit[pair_r] * unit[pair_c] / norms[seg[pair_r]]
         H.flat[:: H.shape[0] + 1] += beta / norms[seg]
-        step = _newton_step(H, grad)
+        step = _newton_step(H, grad, ridge=getattr(groups, "newton_ridge", False))
         if not np.all(np.isfinite(step)):
             return None, "non-finite Newton step"
         decrement = -float(grad @ step)
@@ -742,18 +742,22 @@ def polish_on_active_manifold(
     return point, how
 
 
-def _newton_step(H: np.ndarray, grad: np.ndarray) -> np.ndarray:
+def _newton_step(H: np.ndarray, grad: np.ndarray, ridge: bool) -> np.ndarray:
     """−H⁻¹ grad; on a singular H (more reduced variables than data rows, e.g. the dense
-    optima of exact patterns at small n) a ridge of growing size, then least squares.
+    optima of exact patterns at small n) a ridge of growing size when the groups allow it
+    (``groups.newton_ridge``), then least squares.
 
     Any positive definite H gives a descent direction, and the caller's line search and
     KKT test decide where the polish stops, so the ridge changes the path, not the answer
     (an SVD-based lstsq on every step was most of the time at n = 80, d = 3, exact patterns).
+    The path-regularized groups of :mod:`relucheck.solvers.fast_path` do not opt in: there
+    the long ridge steps left binding rows at −1e-9 relative and the polish failed.
     """
     try:
         return -sla.cho_solve(sla.cho_factor(H, check_finite=False), grad)
     except np.linalg.LinAlgError:
-        pass
+        if not ridge:
+            return -np.linalg.lstsq(H, grad, rcond=None)[0]
     scale = max(float(np.max(np.abs(np.diag(H)))), 1e-300)
     for ridge in (1e-12, 1e-10, 1e-8):
         try:
