@@ -69,13 +69,36 @@ $(PEERS_STAMP):
 	    typing_extensions linalg_backends
 	@touch $@
 
-bench-peers: $(STAMP) $(PEERS_STAMP)
+# adelie (group-lasso path solver, issue 13) in a third environment of its own. On the β path
+# (benchpeers PATH_CASES) it runs twice: tol 1e-10 with adelie's constraint defaults, and
+# tol 1e-12 with the constraint's inner "pinball" solver at 1e-12 (its iteration cap raised:
+# at 1e-12 the default 1e5 stops the path). pyscnn on the path: PYSCNN_PATH_CASES only, at
+# tol 1e-6, to bound the time (one β took 4-6 minutes at n = 1000: 242 s at 0.5, 333 s at
+# 0.1, 351 s at 0.01); set PYSCNN_PATH_CASES to more instance ids for more of the path.
+ADELIE       ?= .venv-adelie
+ADELIE_STAMP := $(ADELIE)/.adelie-installed
+PATH_CASE    := planted-n1000-d10-P200-path
+PYSCNN_PATH_CASES ?= $(PATH_CASE)-f0.1 $(PATH_CASE)-f0.01
+
+$(ADELIE_STAMP):
+	$(PYTHON) -m venv $(ADELIE)
+	$(ADELIE)/bin/pip install --quiet adelie==1.1.52
+	@touch $@
+
+bench-peers: $(STAMP) $(PEERS_STAMP) $(ADELIE_STAMP)
 	rm -rf $(PEERS_WORK)
 	$(PY) -m relucheck.harness.benchpeers export $(PEERS_WORK)/in
 	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in \
 	    $(PEERS_WORK)/out --tol 1e-6
 	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in \
 	    $(PEERS_WORK)/out --tol 1e-8 --tol 1e-10 --cases gaussian-n200-d10-P200
+	$(BENCH_ENV) $(ADELIE)/bin/python tools/peers/adelie_solve.py $(PEERS_WORK)/in \
+	    $(PEERS_WORK)/out/adelie --tol 1e-10 --label "adelie-ce tol=1e-10"
+	$(BENCH_ENV) $(ADELIE)/bin/python tools/peers/adelie_solve.py $(PEERS_WORK)/in \
+	    $(PEERS_WORK)/out/adelie --tol 1e-12 --constraint-config pinball_tol=1e-12 \
+	    --constraint-config pinball_max_iters=1e7 --label "adelie-ce tol=1e-12 pin=1e-12"
+	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in/path-beta \
+	    $(PEERS_WORK)/out/path-pyscnn --tol 1e-6 --cases $(PYSCNN_PATH_CASES)
 	$(BENCH_ENV) $(PY) -m relucheck.harness.benchpeers evaluate $(PEERS_WORK)/in \
 	    $(PEERS_WORK)/out --out reports/bench-peers
 
@@ -87,5 +110,5 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check relucheck tests
 
 clean:
-	rm -rf $(VENV) $(PEERS) build *.egg-info .pytest_cache .ruff_cache .hypothesis .benchmarks
+	rm -rf $(VENV) $(PEERS) $(ADELIE) build *.egg-info .pytest_cache .ruff_cache .hypothesis .benchmarks
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

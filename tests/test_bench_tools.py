@@ -299,3 +299,122 @@ def test_restore_feasibility_makes_a_peer_point_feasible_and_keeps_feasible_colu
     # a projection moves a column no farther than the gate shift alone would
     shifted = shift_to_gates(data.X, gates, V)
     assert np.all(np.linalg.norm(fixed - V, axis=0) <= np.linalg.norm(shifted - V, axis=0) + 1e-9)
+
+
+# ----------------------------------------------------------------------------- β path peers
+# (issue 13 item 7: adelie and pyscnn on a β path; no peer environment needed here)
+
+
+def _load_adelie_script():
+    path = Path(__file__).resolve().parents[1] / "tools" / "peers" / "adelie_solve.py"
+    spec = importlib.util.spec_from_file_location("adelie_solve", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # imports numpy only; adelie is imported when solving
+    return module
+
+
+def test_path_export_writes_the_beta_path_of_the_issue(tmp_path):
+    from relucheck.harness.benchpeers import PATH_CASES, PATH_FRACTIONS, export_path
+
+    (case,) = PATH_CASES
+    written = export_path(tmp_path, case)
+    # the instance of the issue, rebuilt here from its definition
+    data = generators.planted_teacher(1000, 10, 8, seed=0, noise=0.3)
+    patterns = sample_patterns(data.X, 200, seed=0)
+    gauge = max(
+        np.linalg.norm(s * data.X.T @ (m * data.y)) for m in patterns.masks for s in (1.0, -1.0)
+    )
+    stored = np.load(tmp_path / "path" / f"{case.id}.npz")
+    assert np.array_equal(stored["X"], data.X) and np.array_equal(stored["y"], data.y)
+    assert stored["masks"].shape == (200, 1000) and stored["gates"].shape == (10, 200)
+    assert np.array_equal((data.X @ stored["gates"] >= 0).T, stored["masks"])
+    assert PATH_FRACTIONS == (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5)
+    assert np.allclose(stored["betas"], np.array(PATH_FRACTIONS) * gauge, rtol=1e-12, atol=0)
+    singles = sorted(p for p in written if p.parent.name == "path-beta")
+    assert len(singles) == len(PATH_FRACTIONS)
+    for fraction, beta in zip(PATH_FRACTIONS, stored["betas"], strict=True):
+        single = np.load(tmp_path / "path-beta" / f"{case.instance_id(fraction)}.npz")
+        assert float(single["beta"]) == beta
+        assert str(single["case_id"]) == case.instance_id(fraction)
+        assert np.array_equal(single["gates"], stored["gates"])
+
+
+def test_adelie_coefficients_map_to_our_gate_order():
+    module = _load_adelie_script()
+    rng = np.random.default_rng(1)
+    d, P = 3, 4
+    V, W = rng.standard_normal((d, P)), rng.standard_normal((d, P))
+    coef = np.concatenate([V.T.ravel(), W.T.ravel()])  # groups v_1..v_P, w_1..w_P
+    V2, W2 = module.split_coefficients(coef, d, P, "ce")
+    assert np.array_equal(V2, V) and np.array_equal(W2, W)
+    U, Z = module.split_coefficients(V.T.ravel(), d, P, "gated")
+    assert np.array_equal(U, V) and not Z.any()
+    configs = module.parse_configs(["pinball_tol=1e-12", "pinball_max_iters=1e7"])
+    assert configs == {"pinball_tol": 1e-12, "pinball_max_iters": 10_000_000}
+    with pytest.raises(ValueError):
+        module.parse_configs(["pinball_tol"])
+
+
+def test_gated_point_is_judged_at_a_feasible_split_with_the_same_fit():
+    from relucheck.harness.benchpeers import gated_to_ce
+
+    data = generators.gaussian(40, 4, seed=3)
+    patterns = sample_patterns(data.X, 30, seed=4).without_zero()
+    U = np.random.default_rng(6).standard_normal((4, patterns.count))
+    V, W = gated_to_ce(data.X, patterns.directions.T, U)
+    masks = patterns.masks
+    assert cone_violation(data.X, masks, V, W) <= 1e-12
+    assert np.allclose(V - W, U, rtol=0, atol=1e-12)
+
+
+def test_evaluate_certifies_a_right_peer_path_and_not_a_scaled_one(tmp_path):
+    from relucheck.harness import benchpeers
+    from relucheck.solvers.fast_two_layer import solve_working_set
+
+    case = benchpeers.PathCase(n=60, d=3, P=20, fractions=(0.05, 0.3))
+    benchpeers.export_path(tmp_path / "in", case)
+    data = benchpeers.build_path_case(case)
+    L, (d, P) = len(case.fractions), data.patterns.directions.T.shape
+    V, W = np.zeros((L, d, P)), np.zeros((L, d, P))
+    for k, beta in enumerate(data.betas):
+        ws = solve_working_set(
+            data.X, data.y, beta, data.patterns.masks, data.patterns.directions, tol=1e-10
+        )
+        V[k], W[k] = ws.V, ws.W
+    # planted defect: the second β's solution scaled and pushed off its cones
+    noise = 1e-3 * np.random.default_rng(7).standard_normal((d, P))
+    V[1], W[1] = 1.5 * V[1] + noise, 1.5 * W[1]
+    out = {
+        "V": V,
+        "W": W,
+        "seconds": np.ones(L),
+        "seconds_total": float(L),
+        "own_objective": np.full(L, np.nan),
+        "solved": np.ones(L, dtype=bool),
+        "error": "",
+        "program": "ce",
+        "betas": data.betas,
+        "case_id": case.id,
+    }
+    module = _load_adelie_script()
+    (tmp_path / "out" / "adelie").mkdir(parents=True)
+    module.save_solution(tmp_path / "out" / "adelie", "adelie-ce test", out, {}, {})
+    assert (
+        benchpeers.main(
+            ["evaluate", str(tmp_path / "in"), str(tmp_path / "out"), "--out", str(tmp_path / "r")]
+        )
+        == 0
+    )
+    (report,) = (tmp_path / "r").glob("peers-*.json")
+    rows = json.loads(report.read_text())["rows"]
+    peer = {r["beta_fraction"]: r for r in rows if r["solver"] == "adelie-ce test"}
+    ours = {r["beta_fraction"]: r for r in rows if r["solver"] == "fast"}
+    warm = {r["beta_fraction"]: r for r in rows if r["solver"] == "fast-path"}
+    assert set(peer) == set(ours) == set(warm) == {0.05, 0.3}
+    assert all(r["status"] == "certified" for r in [*ours.values(), *warm.values()])
+    assert peer[0.05]["status"] == "certified" and abs(peer[0.05]["gap_vs_ours"]) < 1e-6
+    assert peer[0.3]["status"] == "not certified" and peer[0.3]["gap_vs_ours"] > 1e-3
+    assert peer[0.3]["certified_gap"] > 1e-3
+    # judged at a feasible point: the restoration ran before the objective was taken
+    assert peer[0.3]["raw_cone_violation"] > 1e-4 and peer[0.3]["cone_violation"] <= 1e-12
+    assert (tmp_path / "r" / report.with_suffix(".txt").name).exists()
