@@ -186,6 +186,69 @@ def format_report(run: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+SCALE_KINDS = ("ce-beta-point", "ce-beta-path", "ce-exact", "ce-large-n")
+
+
+def scale_rows(run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of tests/benchmarks/test_bench_path.py (β path, exact patterns, large n)."""
+    rows = []
+    for bench in run.get("benchmarks", []):
+        info = bench.get("extra_info") or {}
+        if info.get("kind") in SCALE_KINDS:
+            rows.append({**info, "name": bench["name"], "median_s": bench["stats"]["median"]})
+    return rows
+
+
+def format_scale_report(run: dict[str, Any]) -> str:
+    """β path (fast cold and warm vs Clarabel per point), exact-pattern and large-n cells,
+    each with time, certified gap and peak memory."""
+    rows = scale_rows(run)
+    if not rows:
+        return ""
+    lines = ["", "β path, exact patterns, large n (tests/benchmarks/test_bench_path.py):"]
+    points = [r for r in rows if r["kind"] == "ce-beta-point"]
+    warm = next((r for r in rows if r["kind"] == "ce-beta-path"), None)
+    warm_by = {round(p["beta_fraction"], 12): p for p in (warm or {}).get("points", [])}
+    if points:
+        lines.append(
+            f"  {'β/gauge':>8} {'fast cold s':>11} {'gap':>9} {'fast warm s':>11} "
+            f"{'clarabel s':>10} {'gap':>9} {'clarabel/fast':>13} {'width':>5} {'peak GB':>7}"
+        )
+        for frac in sorted({r["beta_fraction"] for r in points}, reverse=True):
+            fast = next((r for r in points if r["beta_fraction"] == frac and r["solver"] == FAST),
+                        None)  # fmt: skip
+            ref = next(
+                (r for r in points if r["beta_fraction"] == frac and r["solver"] == "clarabel"),
+                None,
+            )
+            w = warm_by.get(round(frac, 12))
+            ratio = ref["median_s"] / fast["median_s"] if fast and ref else None
+            lines.append(
+                f"  {frac:8.0e} {_fmt(fast and fast['median_s'], '11.2f')} "
+                f"{_fmt(fast and fast.get('certified_gap'), '9.1e')} "
+                f"{_fmt(w and w['seconds'], '11.2f')} {_fmt(ref and ref['median_s'], '10.2f')} "
+                f"{_fmt(ref and ref.get('certified_gap'), '9.1e')} {_fmt(ratio, '13.1f')} "
+                f"{_fmt(fast and fast.get('width')):>5} "
+                f"{_fmt(fast and fast.get('peak_traced_gb'), '7.3f')}"
+            )
+    if warm:
+        worst = max((p["certified_gap"] for p in warm["points"]), default=None)
+        lines.append(
+            f"  warm path, all {len(warm['points'])} βs: {warm['median_s']:.2f} s, worst "
+            f"certified gap {_fmt(worst, '.1e')}, peak {_fmt(warm.get('peak_traced_gb'), '.3f')} GB"
+        )
+    for r in rows:
+        if r["kind"] in ("ce-exact", "ce-large-n"):
+            lines.append(
+                f"  {r['case']:<26} P={r.get('P')} β/gauge={r.get('beta_fraction')}: "
+                f"{r['median_s']:.1f} s, gap {_fmt(r.get('certified_gap'), '.1e')} "
+                f"({r.get('certifies')}), width {r.get('width')}, peak "
+                f"{_fmt(r.get('peak_traced_gb'), '.2f')} GB traced / "
+                f"{_fmt(r.get('peak_rss_gb'), '.2f')} GB RSS"
+            )
+    return "\n".join(lines)
+
+
 def newest_run(target: Path) -> Path | None:
     """``target`` itself if it is a file, else the newest saved run under it (or None)."""
     if target.is_file():
@@ -210,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"({path})")
     print(format_report(run))
+    scale = format_scale_report(run)
+    if scale:
+        print(scale)
     return 0
 
 
