@@ -46,8 +46,8 @@ bench: $(STAMP)
 	@status=0; $(BENCH_ENV) $(PY) -m pytest tests/benchmarks -o addopts="" -m "not large" \
 	    --benchmark-only -q -rs \
 	    --benchmark-autosave --benchmark-storage=file://$(BENCH_DIR) || status=$$?; \
-	$(PY) -m relucheck.harness.benchreport $(BENCH_DIR); \
-	$(PY) -m relucheck.harness.benchhistory $(BENCH_DIR); \
+	$(PY) -m relucheck.bench.report $(BENCH_DIR); \
+	$(PY) -m relucheck.bench.history $(BENCH_DIR); \
 	exit $$status
 
 # The largest cells (10⁶ exact chambers at n = 1000, d = 3; n = 20 000, d = 50, P = 2 000):
@@ -56,13 +56,13 @@ bench-large: $(STAMP)
 	@status=0; $(BENCH_ENV) $(PY) -m pytest tests/benchmarks -o addopts="" -m large \
 	    --benchmark-only -q -rs \
 	    --benchmark-autosave --benchmark-storage=file://$(BENCH_DIR) || status=$$?; \
-	$(PY) -m relucheck.harness.benchreport $(BENCH_DIR); \
+	$(PY) -m relucheck.bench.report $(BENCH_DIR); \
 	exit $$status
 
 # Newest saved run vs the previous one on this machine: exit 1 on a >10% median slowdown
 # or an accuracy loss; a first run (no previous one) is not an error.
 bench-compare: $(STAMP)
-	@$(PY) -m relucheck.harness.benchcompare $(BENCH_DIR) || [ $$? -eq 3 ]
+	@$(PY) -m relucheck.bench.compare $(BENCH_DIR) || [ $$? -eq 3 ]
 
 # pyscnn (pulls PyTorch) lives in its own environment; the project never imports it.
 # torchvision, a declared but never imported requirement of pyscnn, would pull a newer
@@ -80,7 +80,7 @@ $(PEERS_STAMP):
 	@touch $@
 
 # adelie (group-lasso path solver, issue 13) in a third environment of its own. On the β path
-# (benchpeers PATH_CASES) it runs twice: tol 1e-10 with adelie's constraint defaults, and
+# (bench/peers.py PATH_CASES) it runs twice: tol 1e-10 with adelie's constraint defaults, and
 # tol 1e-12 with the constraint's inner "pinball" solver at 1e-12 (its iteration cap raised:
 # at 1e-12 the default 1e5 stops the path). pyscnn on the path: PYSCNN_PATH_CASES only, at
 # tol 1e-6, to bound the time (one β took 4-6 minutes at n = 1000: 242 s at 0.5, 333 s at
@@ -97,7 +97,7 @@ $(ADELIE_STAMP):
 
 bench-peers: $(STAMP) $(PEERS_STAMP) $(ADELIE_STAMP)
 	rm -rf $(PEERS_WORK)
-	$(PY) -m relucheck.harness.benchpeers export $(PEERS_WORK)/in
+	$(PY) -m relucheck.bench.peers export $(PEERS_WORK)/in
 	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in \
 	    $(PEERS_WORK)/out --tol 1e-6
 	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in \
@@ -109,7 +109,7 @@ bench-peers: $(STAMP) $(PEERS_STAMP) $(ADELIE_STAMP)
 	    --constraint-config pinball_max_iters=1e7 --label "adelie-ce tol=1e-12 pin=1e-12"
 	$(BENCH_ENV) $(PEERS)/bin/python tools/peers/pyscnn_solve.py $(PEERS_WORK)/in/path-beta \
 	    $(PEERS_WORK)/out/path-pyscnn --tol 1e-6 --cases $(PYSCNN_PATH_CASES)
-	$(BENCH_ENV) $(PY) -m relucheck.harness.benchpeers evaluate $(PEERS_WORK)/in \
+	$(BENCH_ENV) $(PY) -m relucheck.bench.peers evaluate $(PEERS_WORK)/in \
 	    $(PEERS_WORK)/out --out reports/bench-peers
 
 figures: $(STAMP)

@@ -31,7 +31,7 @@ import numpy as np
 
 from relucheck.datasets.generators import with_bias
 from relucheck.datasets.validation import BadInput, validate_problem
-from relucheck.models.patterns import PatternSet, enumerate_patterns, sample_patterns
+from relucheck.models.arrangements.patterns import PatternSet, enumerate_patterns, sample_patterns
 
 __all__ = ["TwoLayerFit", "fit_two_layer", "fit_two_layer_path"]
 

@@ -45,7 +45,7 @@ def scale_rows_exactly(X: np.ndarray) -> np.ndarray:
 
 def run_arrangements(args: argparse.Namespace) -> int:
     """Enumerate exactly and report count, rank, formula, bound and general position."""
-    from relucheck.models.patterns import (
+    from relucheck.models.arrangements.patterns import (
         cover_bound,
         cover_count,
         enumerate_patterns,

@@ -118,7 +118,7 @@ def lasso_facts(x: np.ndarray, y: np.ndarray, beta: float, solver: str) -> dict[
 
 def tv_facts(x: np.ndarray, y: np.ndarray, lam: float, method: str, solver: str) -> dict[str, Any]:
     """Solve and certify trend filtering (skip connection); facts for the JSON object."""
-    from relucheck.models import splines_1d as sp
+    from relucheck.models.univariate import splines as sp
     from relucheck.solve_cli import certified  # lazy: solve_cli imports this module
     from relucheck.solvers.trend_filter_1d import trend_filter_cvxpy, trend_filter_exact
 

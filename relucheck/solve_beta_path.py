@@ -78,7 +78,7 @@ def test_error(U: np.ndarray, alpha: np.ndarray, X: np.ndarray, y: np.ndarray) -
 
 def run_two_layer_path(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> int:
     """The path mode of ``solve two-layer`` (called after X, y and the flags are validated)."""
-    from relucheck.models.patterns import enumerate_patterns, sample_patterns
+    from relucheck.models.arrangements.patterns import enumerate_patterns, sample_patterns
     from relucheck.solve_cli import (
         certified,
         json_line,

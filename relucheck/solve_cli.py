@@ -166,7 +166,7 @@ def validate_matrix(X: np.ndarray) -> None:
 
 def run_two_layer(args: argparse.Namespace) -> int:
     """Solve, reconstruct, prune and certify the user's problem."""
-    from relucheck.models.patterns import enumerate_patterns, sample_patterns
+    from relucheck.models.arrangements.patterns import enumerate_patterns, sample_patterns
     from relucheck.solvers.backends import SolverUnavailable
     from relucheck.solvers.two_layer_global import solve_two_layer
 

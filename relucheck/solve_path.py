@@ -4,7 +4,7 @@
         [--groups exact|sampled:N] [--bias] [--solver auto|fast|clarabel|scs|mosek] [--seed S]
         [--save net.npz] [--json]
 
-Solves the group program of claims.md PR (relucheck.models.path_program) over an exact
+Solves the group program of claims.md PR (relucheck.models.parallel.program) over an exact
 enumeration of groups (tiny instances only; refused with a message when the number of
 first-layer tuples is too large) or over N sampled draws (a RESTRICTED program: the value is
 an upper bound and ``certifies`` says "restricted"). The JSON object has the keys of
@@ -46,12 +46,12 @@ MAX_DRAW_ENTRIES = 50_000_000
 
 def run_path(args: argparse.Namespace) -> int:
     """Solve, reconstruct, prune and certify the user's path-regularized problem."""
-    from relucheck.models.path_groups import (
+    from relucheck.models.arrangements.patterns import enumerate_patterns, numerical_rank
+    from relucheck.models.parallel.groups import (
         count_first_layer_tuples,
         enumerate_groups,
         sample_groups,
     )
-    from relucheck.models.patterns import enumerate_patterns, numerical_rank
     from relucheck.solve_cli import (
         certified,
         check_output_path,

@@ -14,7 +14,7 @@ import pytest
 import relucheck
 from relucheck.datasets.generators import planted_teacher
 from relucheck.datasets.validation import BadInput
-from relucheck.models.patterns import sample_patterns
+from relucheck.models.arrangements.patterns import sample_patterns
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

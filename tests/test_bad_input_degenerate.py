@@ -37,7 +37,11 @@ from cli_bad_input import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relucheck.models.patterns import enumerate_patterns, is_general_position, numerical_rank
+from relucheck.models.arrangements.patterns import (
+    enumerate_patterns,
+    is_general_position,
+    numerical_rank,
+)
 
 FAST, SLOW = hypothesis_profiles(12, 150)
 REL = 1e-5  # two certified values (gap ≤ 1e-6 each) agree to this

@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from relucheck.bench import compare as benchcompare
+from relucheck.bench import history as benchhistory
+from relucheck.bench import report as benchreport
+from relucheck.bench.cases import CASES, BenchCase, build_case, export_case
+from relucheck.bench.peers import restore_feasibility, shift_to_gates
 from relucheck.datasets import generators
-from relucheck.harness import benchcompare, benchhistory, benchreport
-from relucheck.harness.benchcases import CASES, BenchCase, build_case, export_case
-from relucheck.harness.benchpeers import restore_feasibility, shift_to_gates
-from relucheck.models.convex_program import cone_violation
-from relucheck.models.patterns import sample_patterns
+from relucheck.models.arrangements.patterns import sample_patterns
+from relucheck.models.two_layer.convex_program import cone_violation
 
 MACHINE = {
     "node": "vm",
@@ -314,7 +316,7 @@ def _load_adelie_script():
 
 
 def test_path_export_writes_the_beta_path_of_the_issue(tmp_path):
-    from relucheck.harness.benchpeers import PATH_CASES, PATH_FRACTIONS, export_path
+    from relucheck.bench.peers import PATH_CASES, PATH_FRACTIONS, export_path
 
     (case,) = PATH_CASES
     written = export_path(tmp_path, case)
@@ -356,7 +358,7 @@ def test_adelie_coefficients_map_to_our_gate_order():
 
 
 def test_gated_point_is_judged_at_a_feasible_split_with_the_same_fit():
-    from relucheck.harness.benchpeers import gated_to_ce
+    from relucheck.bench.peers import gated_to_ce
 
     data = generators.gaussian(40, 4, seed=3)
     patterns = sample_patterns(data.X, 30, seed=4).without_zero()
@@ -368,7 +370,7 @@ def test_gated_point_is_judged_at_a_feasible_split_with_the_same_fit():
 
 
 def test_evaluate_certifies_a_right_peer_path_and_not_a_scaled_one(tmp_path):
-    from relucheck.harness import benchpeers
+    from relucheck.bench import peers as benchpeers
     from relucheck.solvers.fast_two_layer import solve_working_set
 
     case = benchpeers.PathCase(n=60, d=3, P=20, fractions=(0.05, 0.3))

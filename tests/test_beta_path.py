@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from relucheck.datasets.generators import planted_teacher
-from relucheck.models.gauge_scan import GaugeScanner
-from relucheck.models.patterns import sample_patterns
+from relucheck.models.arrangements.patterns import sample_patterns
+from relucheck.models.two_layer.gauge_scan import GaugeScanner
 from relucheck.solvers.fast_two_layer import solve_working_set
 from relucheck.solvers.two_layer_path import (
     continuation_betas,

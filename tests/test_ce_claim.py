@@ -9,8 +9,8 @@ import pytest
 
 from relucheck.harness.claims import InstanceSpec, RunOptions
 from relucheck.harness.records import Verdict
-from relucheck.models import reconstruction
-from relucheck.models.patterns import sample_patterns
+from relucheck.models.arrangements.patterns import sample_patterns
+from relucheck.models.two_layer import reconstruction
 from relucheck.solvers import backends, two_layer_global
 from relucheck.theorems import convex_equivalence as ce
 

@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 
 from relucheck.datasets import generators
-from relucheck.models.certificate import (
+from relucheck.models.arrangements.patterns import enumerate_patterns, sample_patterns
+from relucheck.models.two_layer.certificate import (
     cone_sup_bound,
     dual_gauge_bound,
     squared_loss_certificate,
 )
-from relucheck.models.convex_program import cone_violation, convex_objective
-from relucheck.models.patterns import enumerate_patterns, sample_patterns
-from relucheck.models.reconstruction import balance, prune_neurons, reconstruct_network
-from relucheck.models.two_layer_network import forward, objective
+from relucheck.models.two_layer.convex_program import cone_violation, convex_objective
+from relucheck.models.two_layer.network import forward, objective
+from relucheck.models.two_layer.reconstruction import balance, prune_neurons, reconstruct_network
 from relucheck.solvers.two_layer_global import solve_two_layer, width_one_bounds
 
 

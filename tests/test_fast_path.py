@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from relucheck.datasets import generators
-from relucheck.models.certificate import dual_gauge_bound
-from relucheck.models.path_groups import enumerate_groups, sample_groups
-from relucheck.models.path_program import cone_matrix, group_blocks, linear_maps
-from relucheck.models.patterns import enumerate_patterns
+from relucheck.models.arrangements.patterns import enumerate_patterns
+from relucheck.models.parallel.groups import enumerate_groups, sample_groups
+from relucheck.models.parallel.program import cone_matrix, group_blocks, linear_maps
+from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers import fast_path
 from relucheck.solvers.fast_path import (
     PRGroups,

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from relucheck.datasets.generators import planted_teacher
-from relucheck.models.certificate import dual_gauge_bound
-from relucheck.models.convex_program import cone_violation, convex_objective
-from relucheck.models.gauge_scan import GaugeScanner
-from relucheck.models.patterns import enumerate_patterns, sample_patterns
+from relucheck.models.arrangements.patterns import enumerate_patterns, sample_patterns
+from relucheck.models.two_layer.certificate import dual_gauge_bound
+from relucheck.models.two_layer.convex_program import cone_violation, convex_objective
+from relucheck.models.two_layer.gauge_scan import GaugeScanner
 from relucheck.solvers.fast_two_layer import shift_to_feasible, solve_working_set
 from relucheck.solvers.two_layer_global import solve_two_layer, uses_fast_solver
 

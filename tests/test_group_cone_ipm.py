@@ -14,8 +14,8 @@ import pytest
 
 import relucheck.solvers.fast_two_layer as fast
 from relucheck.datasets.generators import planted_teacher
-from relucheck.models.certificate import dual_gauge_bound
-from relucheck.models.patterns import sample_patterns
+from relucheck.models.arrangements.patterns import sample_patterns
+from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers import group_cone_ipm as ipm
 
 

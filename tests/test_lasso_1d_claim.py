@@ -7,7 +7,7 @@ import pytest
 
 from relucheck.harness.claims import InstanceSpec, RunOptions
 from relucheck.harness.records import Verdict
-from relucheck.models import ramp_lasso as rl
+from relucheck.models.univariate import ramp_lasso as rl
 from relucheck.solvers import lasso_1d as solver_mod
 from relucheck.theorems import lasso_1d as L
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from relucheck.models import two_layer_network as tln
+from relucheck.models.two_layer import network as tln
 from relucheck.solvers import nonconvex as nc
 
 # -------------------------------------------------------------- generic test problems

@@ -1,4 +1,4 @@
-"""Tests for relucheck.models.patterns: chamber enumeration, counts, sampling, lazy masks.
+"""Tests for models.arrangements.patterns: chamber enumeration, counts, sampling, lazy masks.
 
 References, from independent to fast:
 * brute force: every sign vector in {0,1}^n is a chamber iff the LP
@@ -24,10 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from relucheck.models import arrangement_rays as ar
-from relucheck.models import patterns as pt
-from relucheck.models.arrangement_sweep import angular_sweep
-from relucheck.models.patterns import (
+from relucheck.models.arrangements import patterns as pt
+from relucheck.models.arrangements import rays as ar
+from relucheck.models.arrangements.patterns import (
     PatternSet,
     cover_bound,
     cover_count,
@@ -37,6 +36,7 @@ from relucheck.models.patterns import (
     numerical_rank,
     sample_patterns,
 )
+from relucheck.models.arrangements.sweep import angular_sweep
 
 BRUTE_TOL = 1e-7  # integer-valued data: real chambers have margins >> 1e-4
 

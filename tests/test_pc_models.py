@@ -13,14 +13,14 @@ from relucheck.datasets.indicators import (
     sample_gap,
     training_levels,
 )
-from relucheck.models import polyhedral_gauge as pg
-from relucheck.models.dense_mlp import init_mlp, mlp_forward, mlp_loss_and_gradient
-from relucheck.models.fourier_ball import (
+from relucheck.models.indicators import polyhedral_gauge as pg
+from relucheck.models.indicators.dense_mlp import init_mlp, mlp_forward, mlp_loss_and_gradient
+from relucheck.models.indicators.fourier_ball import (
     centre_partial_sum,
     centre_partial_sum_quadrature,
     window_oscillation,
 )
-from relucheck.models.indicator_network import (
+from relucheck.models.indicators.network import (
     IndicatorNetwork,
     continuum_error,
     head,
@@ -29,7 +29,7 @@ from relucheck.models.indicator_network import (
     loss_and_gradient,
     saturated_correct,
 )
-from relucheck.models.relu_max_tree import MaxAffine, relu_max_tree, tree_depth
+from relucheck.models.indicators.relu_max_tree import MaxAffine, relu_max_tree, tree_depth
 
 # ------------------------------------------------------------------------ ReLU max tree
 
@@ -57,7 +57,7 @@ def test_tree_depth_and_units():
 
 
 def test_max_affine_blocks_and_reference(monkeypatch):
-    from relucheck.models import relu_max_tree as mod
+    from relucheck.models.indicators import relu_max_tree as mod
 
     monkeypatch.setattr(mod, "BLOCK_ELEMENTS", 64)  # force many row blocks
     rng = np.random.default_rng(1)

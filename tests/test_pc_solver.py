@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from relucheck.models.dense_mlp import init_mlp
-from relucheck.models.indicator_network import loss_and_gradient
+from relucheck.models.indicators.dense_mlp import init_mlp
+from relucheck.models.indicators.network import loss_and_gradient
 from relucheck.solvers.minibatch_gd import StepRule, log_times, train_heads, train_mlp_sgd
 
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from relucheck.datasets import generators
-from relucheck.models import parallel_network as pn
-from relucheck.models.path_groups import (
+from relucheck.models.arrangements.patterns import cover_count, enumerate_patterns
+from relucheck.models.parallel import network as pn
+from relucheck.models.parallel.groups import (
     count_first_layer_tuples,
     enumerate_groups,
     groups_of_network,
@@ -17,7 +18,6 @@ from relucheck.models.path_groups import (
     sample_groups,
     union,
 )
-from relucheck.models.patterns import cover_count, enumerate_patterns
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_groups_of_a_network_contain_it():
     X = rng.standard_normal((8, 2))
     W, v, s = rng.standard_normal((3, 2, 2)), rng.standard_normal((3, 2)), rng.standard_normal(3)
     g = groups_of_network(X, W, v, s)
-    from relucheck.models.path_program import convex_prediction
+    from relucheck.models.parallel.program import convex_prediction
 
     Z, eps, sig = pn.rescale_to_z(W, v, s)
     z = np.zeros((g.count, 2, 2))  # (G, m, d) blocks

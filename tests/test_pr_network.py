@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from relucheck.models import parallel_network as pn
+from relucheck.models.parallel import network as pn
 
 
 @pytest.fixture

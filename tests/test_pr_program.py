@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from relucheck.datasets import generators
-from relucheck.models import parallel_network as pn
-from relucheck.models.certificate import dual_gauge_bound
-from relucheck.models.path_groups import enumerate_groups, sample_groups
-from relucheck.models.path_program import cone_violation, convex_objective
-from relucheck.models.path_reconstruction import caratheodory
-from relucheck.models.patterns import enumerate_patterns
+from relucheck.models.arrangements.patterns import enumerate_patterns
+from relucheck.models.parallel import network as pn
+from relucheck.models.parallel.groups import enumerate_groups, sample_groups
+from relucheck.models.parallel.program import cone_violation, convex_objective
+from relucheck.models.parallel.reconstruction import caratheodory
+from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers.path_global import single_subnetwork_bounds, solve_path_regularized
 from relucheck.solvers.path_nonconvex import train_parallel
 from relucheck.solvers.two_layer_global import solve_two_layer
@@ -104,8 +104,8 @@ def test_group_gauges_are_tight_against_an_socp():
     """The certified sup per group matches a direct SOCP (NNLS alone is sometimes loose)."""
     import cvxpy as cp
 
-    from relucheck.models.path_certificate import group_gauges
-    from relucheck.models.path_program import group_blocks
+    from relucheck.models.parallel.certificate import group_gauges
+    from relucheck.models.parallel.program import group_blocks
 
     X = generators.gaussian(8, 3, 4).X
     groups = sample_groups(X, 2, 300, seed=4)

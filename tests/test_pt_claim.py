@@ -13,7 +13,7 @@ import pytest
 
 from relucheck.harness.claims import InstanceSpec, RunOptions
 from relucheck.harness.records import Verdict
-from relucheck.models.patterns import cover_count, sample_patterns
+from relucheck.models.arrangements.patterns import cover_count, sample_patterns
 from relucheck.theorems import polynomial_time as pt
 
 

@@ -11,7 +11,7 @@ import cvxpy as cp
 import numpy as np
 import pytest
 
-from relucheck.models.patterns import enumerate_patterns
+from relucheck.models.arrangements.patterns import enumerate_patterns
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -7,11 +7,11 @@ import pytest
 
 from relucheck.harness.claims import InstanceSpec, RunOptions
 from relucheck.harness.records import Verdict
-from relucheck.models import deep_linear as dl
-from relucheck.models import maurey
-from relucheck.models import skip_network as sn
-from relucheck.models import splines_1d as sp
-from relucheck.models.skip_reduction import Reduction
+from relucheck.models.radon import deep_linear as dl
+from relucheck.models.radon import maurey
+from relucheck.models.univariate import skip_network as sn
+from relucheck.models.univariate import splines as sp
+from relucheck.models.univariate.skip_reduction import Reduction
 from relucheck.solvers import trend_filter_1d
 from relucheck.theorems import sparse_regularization as S
 

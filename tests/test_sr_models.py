@@ -6,13 +6,13 @@ import cvxpy as cp
 import numpy as np
 import pytest
 
-from relucheck.models import deep_linear as dl
-from relucheck.models import maurey
-from relucheck.models import radon_dual_2d as rd
-from relucheck.models import ramp_lasso as rl
-from relucheck.models import skip_network as sn
-from relucheck.models import splines_1d as sp
-from relucheck.models.skip_reduction import reduce_network
+from relucheck.models.radon import deep_linear as dl
+from relucheck.models.radon import dual_2d as rd
+from relucheck.models.radon import maurey
+from relucheck.models.univariate import ramp_lasso as rl
+from relucheck.models.univariate import skip_network as sn
+from relucheck.models.univariate import splines as sp
+from relucheck.models.univariate.skip_reduction import reduce_network
 from relucheck.solvers.lasso_1d import min_norm_interpolation, solve_ramp_lasso
 from relucheck.solvers.skip_train_1d import nonnegative_qp, reweight_atoms
 from relucheck.solvers.trend_filter_1d import trend_filter_cvxpy, trend_filter_exact

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from relucheck.datasets.generators import planted_teacher
-from relucheck.models.certificate import cone_sup_bound
-from relucheck.models.gauge_scan import GaugeScanner
-from relucheck.models.patterns import enumerate_patterns
-from relucheck.models.streaming_scan import PatternMasks, StreamingGaugeScanner
+from relucheck.models.arrangements.patterns import enumerate_patterns
+from relucheck.models.two_layer.certificate import cone_sup_bound
+from relucheck.models.two_layer.gauge_scan import GaugeScanner
+from relucheck.models.two_layer.streaming_scan import PatternMasks, StreamingGaugeScanner
 from relucheck.solvers import fast_two_layer
 from relucheck.solvers.two_layer_path import solve_with_continuation
 
@@ -22,7 +22,7 @@ def exact():
 
 def test_pattern_masks_equal_the_dense_masks(exact, monkeypatch):
     X, _, ps = exact
-    monkeypatch.setattr("relucheck.models.streaming_scan.BLOCK_ELEMENTS", 7 * X.shape[0])
+    monkeypatch.setattr("relucheck.models.two_layer.streaming_scan.BLOCK_ELEMENTS", 7 * X.shape[0])
     lazy = PatternMasks(X, ps.directions)
     assert lazy.shape == ps.masks.shape
     assert np.array_equal(lazy[3], ps.masks[3])
@@ -33,7 +33,7 @@ def test_pattern_masks_equal_the_dense_masks(exact, monkeypatch):
 
 def test_streamed_bounds_are_valid_and_tight_above_the_threshold(exact, monkeypatch):
     X, y, ps = exact
-    monkeypatch.setattr("relucheck.models.streaming_scan.BLOCK_ELEMENTS", 50 * X.shape[0])
+    monkeypatch.setattr("relucheck.models.two_layer.streaming_scan.BLOCK_ELEMENTS", 50 * X.shape[0])
     rng = np.random.default_rng(0)
     r = y - 0.5 * rng.standard_normal(y.size)
     stream = StreamingGaugeScanner(X, PatternMasks(X, ps.directions))

@@ -1,4 +1,4 @@
-"""Tests for relucheck.models.two_layer_network (claims.md CE, non-convex problem)."""
+"""Tests for relucheck.models.two_layer.network (claims.md CE, non-convex problem)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
-from relucheck.models import two_layer_network as tln
+from relucheck.models.two_layer import network as tln
 
 # ----------------------------------------------------------------------------- helpers
 

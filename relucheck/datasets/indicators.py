@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relucheck.models import polyhedral_gauge as pg
-from relucheck.models.relu_max_tree import MaxAffine
+from relucheck.models.indicators import polyhedral_gauge as pg
+from relucheck.models.indicators.relu_max_tree import MaxAffine
 
 KINDS = ("ball", "halfspace", "box", "simplex")
 

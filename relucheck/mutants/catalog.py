@@ -36,7 +36,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="ce-cone-sign-flipped",
         claim="CE",
-        path="relucheck/models/convex_program.py",
+        path="relucheck/models/two_layer/convex_program.py",
         search="        S = 2.0 * M - 1.0\n",
         replace="        S = 1.0 - 2.0 * M\n",
         description="cone constraints (2D_i - I) X v_i >= 0 with the sign flipped",
@@ -44,7 +44,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="ce-cone-missing",
         claim="CE",
-        path="relucheck/models/convex_program.py",
+        path="relucheck/models/two_layer/convex_program.py",
         search="constraints += [cp.multiply(S, X @ V) >= 0, cp.multiply(S, X @ W) >= 0]",
         replace="constraints += [cp.multiply(S, X @ V) >= 0]",
         description="the cone constraint on the negative groups w_i is missing",
@@ -52,7 +52,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="ce-reconstruction-scale",
         claim="CE",
-        path="relucheck/models/reconstruction.py",
+        path="relucheck/models/two_layer/reconstruction.py",
         search="    scale_v = np.sqrt(norms_v[keep_v])\n    scale_w = np.sqrt(norms_w[keep_w])\n",
         replace="    scale_v = norms_v[keep_v]\n    scale_w = norms_w[keep_w]\n",
         description="reconstruction u = v/||v||, alpha = ||v|| instead of the sqrt(||v||) split",
@@ -60,7 +60,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="ce-dual-unscaled",
         claim="CE",
-        path="relucheck/models/certificate.py",
+        path="relucheck/models/two_layer/certificate.py",
         search="    scale = 1.0 if gauge <= beta else beta / gauge\n    point = scale * residual\n",
         replace="    scale = 1.0\n    point = scale * residual\n",
         description="squared-loss dual bound without the scaling s = min(1, beta/gauge)",
@@ -78,7 +78,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="ce-fast-scan-unprojected",
         claim="CE",
-        path="relucheck/models/gauge_scan.py",
+        path="relucheck/models/two_layer/gauge_scan.py",
         search="nxt = np.maximum(z - grad / self._lipschitz, 0.0)",
         replace="nxt = z - grad / self._lipschitz",
         description="gauge-scan multipliers not kept >= 0 (bounds no longer certified)",
@@ -88,7 +88,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="pt-count-off-by-one",
         claim="PT",
-        path="relucheck/models/patterns.py",
+        path="relucheck/models/arrangements/patterns.py",
         search="    return 2 * sum(math.comb(n - 1, k) for k in range(r))\n",
         replace="    return 2 * sum(math.comb(n - 1, k) for k in range(r + 1))\n",
         description="Cover's count summed over k <= r instead of k < r",
@@ -96,7 +96,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="pt-sampled-declared-exact",
         claim="PT",
-        path="relucheck/models/patterns.py",
+        path="relucheck/models/arrangements/patterns.py",
         search='exact=False, rank=numerical_rank(X), method="sampled")',
         replace='exact=True, rank=numerical_rank(X), method="sampled")',
         description="Gaussian-gate sampled patterns declared an exact enumeration",
@@ -114,7 +114,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="lasso-dual-unscaled",
         claim="LASSO-1D",
-        path="relucheck/models/ramp_lasso.py",
+        path="relucheck/models/univariate/ramp_lasso.py",
         search="    scale = 1.0 if gauge <= beta else beta / gauge\n",
         replace="    scale = 1.0\n",
         description="Lasso dual bound without the scaling s = min(1, beta/||A^T P r||_inf)",
@@ -123,7 +123,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="sr-deep-linear-closed-form",
         claim="SR",
-        path="relucheck/models/deep_linear.py",
+        path="relucheck/models/radon/deep_linear.py",
         search="        return max(sigma - lam, 0.0)\n",
         replace="        return max(sigma - lam / 2, 0.0)\n",
         description="deep linear L = 2 closed form: soft threshold at lam/2 instead of lam",
@@ -131,7 +131,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="sr-interpolation-formula",
         claim="SR",
-        path="relucheck/models/splines_1d.py",
+        path="relucheck/models/univariate/splines.py",
         search="    return max(T, 0.5 * (T + abs(s[0] + s[-1])))\n",
         replace="    return max(T, 0.5 * (T + abs(s[0] - s[-1])))\n",
         description="no-skip interpolation cost with |s_1 - s_(n-1)| for |s_1 + s_(n-1)|",
@@ -139,7 +139,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="sr-balancing-exponent",
         claim="SR",
-        path="relucheck/models/skip_network.py",
+        path="relucheck/models/univariate/skip_network.py",
         search="    gamma[ok] = np.sqrt(np.abs(net.v[ok]) / norm[ok])\n",
         replace="    gamma[ok] = np.abs(net.v[ok]) / norm[ok]\n",
         description="balancing rescaling gamma = |v|/||w|| instead of sqrt(|v|/||w||)",
@@ -148,7 +148,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="pr-second-layer-cone-sign",
         claim="PR",
-        path="relucheck/models/path_program.py",
+        path="relucheck/models/parallel/program.py",
         search="        S2 = np.where(groups.D2, 1.0, -1.0) * mixed  # (G, n)\n",
         replace="        S2 = np.where(groups.D2, -1.0, 1.0) * mixed  # (G, n)\n",
         description="second-layer cone (2D_2 - I) h >= 0 with the sign flipped",
@@ -157,7 +157,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="pr-dual-unscaled",
         claim="PR",
-        path="relucheck/models/path_certificate.py",
+        path="relucheck/models/parallel/certificate.py",
         search="    scale = 1.0 if gauge <= beta else beta / gauge\n",
         replace="    scale = 1.0\n",
         description="path dual bound without the scaling s = min(1, beta/max_g gauge_g)",
@@ -176,7 +176,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         id="pc-polygon-closed-form",
         claim="PC",
-        path="relucheck/models/polyhedral_gauge.py",
+        path="relucheck/models/indicators/polyhedral_gauge.py",
         search="    return float(rho**2 * (N * np.tan(np.pi / N) - np.pi))\n",
         replace="    return float(rho**2 * (0.5 * N * np.sin(2 * np.pi / N) - np.pi))\n",
         description="N-gon excess area with rho as circumradius instead of inradius",

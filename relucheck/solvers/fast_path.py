@@ -4,7 +4,7 @@
     C_g   = {Z : (2D_1j − I) X z_j ≥ 0 ∀j,  (2D_2 − I) Σ_j ε_j D_1j X z_j ≥ 0 (mixed rows)}
 
 is the program of :mod:`relucheck.solvers.group_cone_ipm` with u_g = vec(Z_g) = [z_1; …; z_m]
-(p = d·m, the layout of :mod:`relucheck.models.path_program`), F_g = σ_g D_2 [ε_1 D_11 X …
+(p = d·m, the layout of :mod:`relucheck.models.parallel.program`), F_g = σ_g D_2 [ε_1 D_11 X …
 ε_m D_1m X] and r = n(m + 1) cone rows per group: m·n first-layer rows and n second-layer
 rows (zero on the rows that are not mixed, where the constraint is implied; a zero row is
 a decoupled slack/multiplier pair for the interior-point method). :class:`PRGroups` is
@@ -43,8 +43,8 @@ Clarabel: 0.33 s vs 0.60 s (n = 8, 1 804 groups), 0.67 vs 1.66 (n = 10, 3 272), 
 n = 40, 2 678 sampled); values agree to 3e-8 relative (ours lower: Clarabel stops at ~1e-8)
 and every fast solve certified (gaps 2.6e-13 … 5.6e-8). Clarabel stays the default of
 ``solve_path_regularized`` nevertheless: the fast path evaluates the program through
-:class:`PRGroups`, not through :mod:`relucheck.models.path_program` and
-:mod:`relucheck.models.path_certificate`, which the PR mutants (relucheck/mutants/catalog.py)
+:class:`PRGroups`, not through :mod:`relucheck.models.parallel.program` and
+:mod:`relucheck.models.parallel.certificate`, which the PR mutants (relucheck/mutants/catalog.py)
 plant their defects in; tests/test_fast_path.py ties the two together.
 
 Feasibility is restored exactly before anything is evaluated: each group moves towards its
@@ -63,8 +63,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from relucheck.models.certificate import cone_sup_multipliers, relative_gap
-from relucheck.models.path_groups import GroupSet
+from relucheck.models.parallel.groups import GroupSet
+from relucheck.models.two_layer.certificate import cone_sup_multipliers, relative_gap
 from relucheck.solvers.group_cone_ipm import solve_group_cone_qp
 
 __all__ = [

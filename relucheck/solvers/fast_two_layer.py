@@ -18,7 +18,7 @@ duality certificate) rather than ADMM or an augmented Lagrangian:
 * The optimum is sparse (at most n + 1 active groups, in practice a few dozen). So we solve
   the program restricted to a WORKING SET of groups exactly, and let an exact test grow
   the set: the dual point s·r built from the residual r is checked against EVERY group by
-  the certified gauge bounds of :class:`relucheck.models.gauge_scan.GaugeScanner`; the
+  the certified gauge bounds of :class:`relucheck.models.two_layer.gauge_scan.GaugeScanner`; the
   groups whose (tight) bound exceeds β — the dual constraints that r violates — join,
   ADD_PER_ITERATION at a time, largest first, and groups that stayed at zero in two
   restricted solves leave (their bound brings them back if needed).
@@ -58,9 +58,9 @@ import clarabel
 import numpy as np
 import scipy.sparse as sp
 
-from relucheck.models.certificate import relative_gap
-from relucheck.models.gauge_scan import GaugeScanner
-from relucheck.models.streaming_scan import PatternMasks, StreamingGaugeScanner
+from relucheck.models.two_layer.certificate import relative_gap
+from relucheck.models.two_layer.gauge_scan import GaugeScanner
+from relucheck.models.two_layer.streaming_scan import PatternMasks, StreamingGaugeScanner
 from relucheck.solvers.group_cone_ipm import polish_on_active_manifold, solve_group_cone_qp
 
 #: With ``all_rows=False``: cone rows per group in its first restricted solve (those of
@@ -107,7 +107,7 @@ class WorkingSetResult:
 
 
 #: Above this many mask entries (P·n) the solver streams the patterns
-#: (:mod:`relucheck.models.streaming_scan`) instead of holding them densely.
+#: (:mod:`relucheck.models.two_layer.streaming_scan`) instead of holding them densely.
 STREAM_ABOVE = 20_000_000
 
 

@@ -2,7 +2,7 @@
 
 * :func:`solve_ramp_lasso` — min_{z,γ} ½‖Az + Bγ − y‖² + β‖z‖₁ (claims.md LASSO-1D; with
   ``skip=True`` the free part is [1, x], SR 2). The lower bound comes from
-  :func:`relucheck.models.ramp_lasso.certificate` at the returned residual.
+  :func:`relucheck.models.univariate.ramp_lasso.certificate` at the returned residual.
 * :func:`min_norm_interpolation` — min ‖z‖₁ s.t. Az + Bγ = y, the interpolation cost of
   claims.md SR 2 with or without a skip connection. Certified on both sides: the upper
   bound is ‖z‖₁ of an EXACTLY interpolating z (the solver's z plus a correction solved in a
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
-from relucheck.models import ramp_lasso as rl
-from relucheck.models.certificate import relative_gap
+from relucheck.models.two_layer.certificate import relative_gap
+from relucheck.models.univariate import ramp_lasso as rl
 from relucheck.solvers.backends import resolve_solver, solve_problem
 from relucheck.solvers.result import SolveResult
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from relucheck.models.dense_mlp import MLP, mlp_forward, mlp_loss_and_gradient
+from relucheck.models.indicators.dense_mlp import MLP, mlp_forward, mlp_loss_and_gradient
 
 SCHEDULES = ("random", "cyclic")
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import OptimizeResult, minimize
 
-from relucheck.models import two_layer_network as tln
+from relucheck.models.two_layer import network as tln
 
 FunBatched = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 FunSingle = Callable[[np.ndarray], tuple[float, np.ndarray]]
@@ -449,7 +449,7 @@ def train_two_layer(
     then L-BFGS per restart. Initialization from ``np.random.default_rng(seed)`` (see
     :func:`init_two_layer`; ``init_scale`` None means 0.5). Same arguments → identical
     results. ``result.params[k] = (U, alpha)``; ``result.final_values`` is the true-ReLU
-    objective :func:`relucheck.models.two_layer_network.objective` at those parameters.
+    objective :func:`relucheck.models.two_layer.network.objective` at those parameters.
 
     Budget notes (n ≈ 20, d = 4, 8 restarts, defaults): ~0.2 s at m ≤ 4, ~0.5–0.8 s at
     m = n + 1, L-BFGS dominating. The defaults leave the best restart within 1e-2 of the

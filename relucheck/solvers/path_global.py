@@ -1,7 +1,7 @@
 """Global optimum of a path-regularized parallel ReLU network, with a certificate (claims.md PR).
 
 One pipeline shared by the PR claim and ``relucheck solve path-regularized``: solve the
-group program (relucheck.models.path_program) over a group set, map the solution to a
+group program (relucheck.models.parallel.program) over a group set, map the solution to a
 parallel network, prune it (Carathéodory over sub-networks), evaluate the network's TRUE
 objective, and certify it from a dual point checked by the project:
 
@@ -19,16 +19,16 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
-from relucheck.models.certificate import DualCertificate, relative_gap
-from relucheck.models.parallel_network import forward, objective
-from relucheck.models.path_certificate import (
+from relucheck.models.parallel.certificate import (
     group_gauges,
     path_certificate,
     screening_lower_bounds,
 )
-from relucheck.models.path_groups import GroupSet
-from relucheck.models.path_program import group_blocks, path_convex_program
-from relucheck.models.path_reconstruction import prune_subnetworks, reconstruct_parallel
+from relucheck.models.parallel.groups import GroupSet
+from relucheck.models.parallel.network import forward, objective
+from relucheck.models.parallel.program import group_blocks, path_convex_program
+from relucheck.models.parallel.reconstruction import prune_subnetworks, reconstruct_parallel
+from relucheck.models.two_layer.certificate import DualCertificate, relative_gap
 from relucheck.solvers.backends import FAST_NAMES, resolve_solver, solve_problem
 from relucheck.solvers.fast_path import solve_path_fast
 from relucheck.solvers.result import SolveResult

@@ -2,7 +2,7 @@
 
 Reuses the generic multi-start machinery of relucheck.solvers.nonconvex (vectorized Adam over
 restarts, then an L-BFGS polish per restart) with the objective and analytic gradient of
-relucheck.models.parallel_network. Final values are re-evaluated with the true ReLU.
+relucheck.models.parallel.network. Final values are re-evaluated with the true ReLU.
 
 The path regularizer is invariant under w_kj → t w_kj, v_kj → v_kj / t, so parameters may
 drift in scale without changing the objective; local methods also stall on ReLU kinks
@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from relucheck.models import parallel_network as pn
+from relucheck.models.parallel import network as pn
 from relucheck.solvers.nonconvex import TrainResult, train_multistart
 
 __all__ = ["init_parallel", "train_parallel"]

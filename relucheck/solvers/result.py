@@ -46,7 +46,7 @@ class SolveResult:
         ``upper`` is an objective the project evaluated at a feasible point and ``lower`` a
         bound from a dual point it checked; the gap is theirs, never the solver's.
         """
-        from relucheck.models.certificate import relative_gap
+        from relucheck.models.two_layer.certificate import relative_gap
 
         return cls(
             value=float(problem.value) if problem.value is not None else float("nan"),

@@ -1,7 +1,7 @@
 """Weight-decay training of skip networks (claims.md SR, LASSO-1D) with the generic trainer.
 
 Named for the one-dimensional claims, where it is mostly used, but it trains the network
-of relucheck/models/skip_network.py on any R^d (SR 3 uses d = 2). It reuses
+of relucheck/models/univariate/skip_network.py on any R^d (SR 3 uses d = 2). It reuses
 :func:`relucheck.solvers.nonconvex.train_multistart` (Adam on all restarts at once, then
 an L-BFGS polish per restart); only the initialization is specific:
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from relucheck.models import skip_network as sn
+from relucheck.models.univariate import skip_network as sn
 from relucheck.solvers.nonconvex import TrainResult, train_multistart
 
 
@@ -63,7 +63,7 @@ def train_skip_network(
 ) -> TrainResult:
     """Train f(x) = Σ v_k σ(w_kᵀx − b_k) + cᵀx + c_0 with weight decay λ from K restarts.
 
-    ``result.params[k]`` is a :class:`relucheck.models.skip_network.SkipNet`;
+    ``result.params[k]`` is a :class:`relucheck.models.univariate.skip_network.SkipNet`;
     ``result.final_values[k]`` its true objective. Same arguments → identical results.
     """
     X = np.asarray(X, dtype=np.float64)
@@ -220,7 +220,7 @@ def refine_by_conditional_gradient(
     that maximizes the dual correlation (:func:`insert_neuron`). Every step is a descent
     step, so F never rises. Returns (network, its certificate, rounds used).
     """
-    from relucheck.models.skip_reduction import reduce_network
+    from relucheck.models.univariate.skip_reduction import reduce_network
 
     cert = certify(net)
     used = 0

@@ -30,8 +30,8 @@ import cvxpy as cp
 import numpy as np
 from scipy.optimize import lsq_linear
 
-from relucheck.models import splines_1d as sp
-from relucheck.models.certificate import relative_gap
+from relucheck.models.two_layer.certificate import relative_gap
+from relucheck.models.univariate import splines as sp
 from relucheck.solvers.backends import resolve_solver, solve_problem
 from relucheck.solvers.result import SolveResult
 

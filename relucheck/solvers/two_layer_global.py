@@ -18,16 +18,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from relucheck.models.certificate import (
+from relucheck.models.arrangements.patterns import PatternSet
+from relucheck.models.two_layer.certificate import (
     DualCertificate,
     hinge_loss_certificate,
     relative_gap,
     squared_loss_certificate,
 )
-from relucheck.models.convex_program import single_neuron_program, two_layer_convex_program
-from relucheck.models.patterns import PatternSet
-from relucheck.models.reconstruction import prune_neurons, reconstruct_network
-from relucheck.models.two_layer_network import forward, objective
+from relucheck.models.two_layer.convex_program import (
+    single_neuron_program,
+    two_layer_convex_program,
+)
+from relucheck.models.two_layer.network import forward, objective
+from relucheck.models.two_layer.reconstruction import prune_neurons, reconstruct_network
 from relucheck.solvers.backends import FAST_NAMES, resolve_solver, solve_problem
 from relucheck.solvers.result import SolveResult
 

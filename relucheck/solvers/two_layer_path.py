@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relucheck.models.gauge_scan import GaugeScanner
+from relucheck.models.two_layer.gauge_scan import GaugeScanner
 from relucheck.solvers.fast_two_layer import WorkingSetResult, scanner_for, solve_working_set
 
 #: A single-β solve below this fraction of the gauge first walks down a path to it.

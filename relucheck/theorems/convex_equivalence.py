@@ -43,14 +43,14 @@ from relucheck.datasets import generators
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
 from relucheck.harness.records import skipped as skipped_row
-from relucheck.models.certificate import dual_gauge_bound, relative_gap
-from relucheck.models.patterns import (
+from relucheck.models.arrangements.patterns import (
     cover_bound,
     cover_count,
     enumerate_patterns,
     is_general_position,
     sample_patterns,
 )
+from relucheck.models.two_layer.certificate import dual_gauge_bound, relative_gap
 from relucheck.solvers.backends import SolverUnavailable, probe_mosek
 from relucheck.solvers.nonconvex import train_two_layer
 from relucheck.solvers.two_layer_global import (
@@ -628,6 +628,6 @@ CLAIM = Claim(
     figures=figures,
     own_derivation="The certified lower bound's cone-supremum bound (NNLS over the polar "
     "cone) and the hinge-loss dual candidate are this project's derivations; "
-    "see relucheck/models/certificate.py.",
+    "see relucheck/models/two_layer/certificate.py.",
     budget_seconds=150.0,
 )

@@ -3,7 +3,7 @@
 Statement (Zeger & Pilanci survey, arXiv 2603.23831; arXiv 2403.01046): for scalar inputs
 x_1..x_n, training the network f(x) = Σ_k v_k σ(w_k x − b_k) + ξ with weight decay
 (β/2)Σ_k(v_k² + w_k²) (inner biases b_k and the output bias ξ unregularized, no skip term;
-relucheck/models/skip_network.py with skip=False) has the same optimal value as
+relucheck/models/univariate/skip_network.py with skip=False) has the same optimal value as
 
     min_{z, ξ} ½‖A z + ξ1 − y‖² + β‖z‖₁,    A = [σ(x − x_j), σ(x_j − x)]_{j≤n}.
 
@@ -45,10 +45,10 @@ from relucheck.datasets import generators
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
 from relucheck.harness.records import skipped as skipped_row
-from relucheck.models import ramp_lasso as rl
-from relucheck.models import skip_network as sn
-from relucheck.models.splines_1d import knots as spline_knots
-from relucheck.models.splines_1d import slope_changes
+from relucheck.models.univariate import ramp_lasso as rl
+from relucheck.models.univariate import skip_network as sn
+from relucheck.models.univariate.splines import knots as spline_knots
+from relucheck.models.univariate.splines import slope_changes
 from relucheck.solvers.backends import SolverUnavailable
 from relucheck.solvers.lasso_1d import RampLassoSolution, solve_ramp_lasso
 from relucheck.solvers.skip_train_1d import train_skip_network
@@ -417,6 +417,6 @@ CLAIM = Claim(
     figures=figures,
     own_derivation="The certified lower bound (residual projected off the free bias, scaled "
     "into the dual-feasible set) and the strictness argument of the drop-one control are "
-    "this project's derivations; see relucheck/models/ramp_lasso.py.",
+    "this project's derivations; see relucheck/models/univariate/ramp_lasso.py.",
     budget_seconds=120.0,
 )

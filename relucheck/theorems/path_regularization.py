@@ -2,7 +2,7 @@
 
 Statement (Ergen & Pilanci, arXiv 2110.09548): training K parallel sub-networks
 d → m → 1 with the path regularizer is the group-sparse convex program over groups
-g = (D_2, (D_1j, ε_j)_j, σ_g) derived step by step in relucheck.models.path_program; the
+g = (D_2, (D_1j, ε_j)_j, σ_g) derived step by step in relucheck.models.parallel.program; the
 values agree once K ≥ the number of active groups (≤ n + 1 after pruning). The early
 versions of the paper call this polynomial-time in n and d; the final version says the
 problem "may not be trainable in polynomial time". The harness measures the number of
@@ -59,22 +59,22 @@ from relucheck.datasets.spirals import spirals
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
 from relucheck.harness.records import skipped as skipped_row
-from relucheck.models import parallel_network as pn
-from relucheck.models.certificate import dual_gauge_bound, relative_gap
-from relucheck.models.fits import loglog_slope
-from relucheck.models.path_certificate import path_certificate
-from relucheck.models.path_groups import (
+from relucheck.models.arrangements.patterns import cover_count, enumerate_patterns
+from relucheck.models.parallel import network as pn
+from relucheck.models.parallel.certificate import path_certificate
+from relucheck.models.parallel.groups import (
     count_first_layer_tuples,
     enumerate_groups,
     realized_groups,
     sample_groups,
 )
-from relucheck.models.patterns import cover_count, enumerate_patterns
-from relucheck.models.two_layer_network import forward as two_layer_forward
+from relucheck.models.two_layer.certificate import dual_gauge_bound, relative_gap
+from relucheck.models.two_layer.network import forward as two_layer_forward
 from relucheck.solvers.backends import SolverUnavailable, resolve_solver
 from relucheck.solvers.path_global import single_subnetwork_bounds, solve_path_regularized
 from relucheck.solvers.path_nonconvex import train_parallel
 from relucheck.solvers.two_layer_global import solve_two_layer
+from relucheck.theorems.fits import loglog_slope
 from relucheck.theorems.restarts import restart_rows
 
 CLAIM_ID = "PR"
@@ -941,7 +941,7 @@ CLAIM = Claim(
     own_derivation="The convex program, its group enumeration (realizable D_2 via LP-certified "
     "cells of the mixed-row arrangement inside each first-layer cone), the m = 1 reduction, "
     "the Carathéodory pruning of sub-networks, the dual lower bound and the O(n^{3(r-1)}) "
-    "group bound for m = 2 are this project's derivations (relucheck/models/path_program.py, "
+    "group bound for m = 2 are this project's derivations (relucheck/models/parallel/program.py, "
     "path_groups.py, path_certificate.py), not the paper's text.",
     budget_seconds=150.0,
     checks_for=checks_for,

@@ -107,16 +107,16 @@ from relucheck.datasets.indicators import (
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.figdata import payloads
 from relucheck.harness.records import CheckResult, Verdict, held
-from relucheck.models.dense_mlp import init_mlp
-from relucheck.models.fits import band_margin, loglog_slope
-from relucheck.models.fourier_ball import (
+from relucheck.models.indicators.dense_mlp import init_mlp
+from relucheck.models.indicators.fourier_ball import (
     centre_partial_sum,
     centre_partial_sum_quadrature,
     window_oscillation,
 )
-from relucheck.models.indicator_network import continuum_error, head
-from relucheck.models.polyhedral_gauge import regular_polygon_excess_area
+from relucheck.models.indicators.network import continuum_error, head
+from relucheck.models.indicators.polyhedral_gauge import regular_polygon_excess_area
 from relucheck.solvers.minibatch_gd import HeadRun, StepRule, train_heads, train_mlp_sgd
+from relucheck.theorems.fits import band_margin, loglog_slope
 
 CLAIM_ID = "PC"
 ETA = 0.5  # step on w (and the scale of the b-step); η·p̂ < 1 for every target below

@@ -49,17 +49,17 @@ import numpy as np
 from relucheck.datasets import generators
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
-from relucheck.models.certificate import dual_gauge_bound
-from relucheck.models.convex_program import two_layer_convex_program
-from relucheck.models.fits import loglog_slope
-from relucheck.models.patterns import (
+from relucheck.models.arrangements.patterns import (
     cover_bound,
     cover_count,
     enumerate_patterns,
     is_general_position,
     sample_patterns,
 )
+from relucheck.models.two_layer.certificate import dual_gauge_bound
+from relucheck.models.two_layer.convex_program import two_layer_convex_program
 from relucheck.solvers.backends import SolverUnavailable, resolve_solver, solve_problem
+from relucheck.theorems.fits import loglog_slope
 
 CLAIM_ID = "PT"
 SIZE_SLOPE_SLACK = 0.3

@@ -3,7 +3,7 @@
 Statement (Parhi & Nowak, IEEE SPM 2023, arXiv 2301.09554; JMLR 2021 representer theorem;
 Savarese et al. 2019 in one dimension). Model f(x) = Σ_k v_k σ(w_kᵀx − b_k) + cᵀx + c_0 with
 weight decay (λ/2)Σ_k(v_k² + ‖w_k‖²); biases and skip term free
-(relucheck/models/skip_network.py). These are claims about GLOBAL minimizers, which are
+(relucheck/models/univariate/skip_network.py). These are claims about GLOBAL minimizers, which are
 often not unique: optimality is checked first (certified bounds), structure second, and
 neurons are counted only after an exact reduction that never raises the penalty.
 
@@ -60,18 +60,18 @@ import numpy as np
 from relucheck.datasets import generators
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
-from relucheck.models import deep_linear as dl
-from relucheck.models import maurey
-from relucheck.models import radon_dual_2d as rd
-from relucheck.models import skip_network as sn
-from relucheck.models import splines_1d as sp
-from relucheck.models.fits import loglog_slope
-from relucheck.models.skip_reduction import active_width, reduce_network
+from relucheck.models.radon import deep_linear as dl
+from relucheck.models.radon import dual_2d as rd
+from relucheck.models.radon import maurey
+from relucheck.models.univariate import skip_network as sn
+from relucheck.models.univariate import splines as sp
+from relucheck.models.univariate.skip_reduction import active_width, reduce_network
 from relucheck.solvers.backends import SolverUnavailable
 from relucheck.solvers.lasso_1d import min_norm_interpolation
 from relucheck.solvers.nonconvex import train_multistart
 from relucheck.solvers.skip_train_1d import refine_by_conditional_gradient, train_skip_network
 from relucheck.solvers.trend_filter_1d import trend_filter_cvxpy, trend_filter_exact
+from relucheck.theorems.fits import loglog_slope
 
 CLAIM_ID = "SR"
 REL_TOL = 1e-6
@@ -590,7 +590,7 @@ CG_TOL = 1e-4  # the refined network must be certified this close to optimal
 
 def cert_residual(X: np.ndarray, y: np.ndarray, net: sn.SkipNet) -> np.ndarray:
     """The residual projected off [1, X] (the dual direction of models/radon_dual_2d.py)."""
-    from relucheck.models.ramp_lasso import project_off
+    from relucheck.models.univariate.ramp_lasso import project_off
 
     return project_off(np.hstack([np.ones((X.shape[0], 1)), X]), y - sn.forward(X, net))
 

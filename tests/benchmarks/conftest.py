@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from relucheck.harness.benchcompare import machine_fingerprint
-from relucheck.harness.benchreport import annotate_accuracy
+from relucheck.bench.compare import machine_fingerprint
+from relucheck.bench.report import annotate_accuracy
 
 
 def pytest_benchmark_update_json(config, benchmarks, output_json):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from relucheck.datasets import generators
-from relucheck.models.certificate import dual_gauge_bound
-from relucheck.models.patterns import enumerate_patterns
+from relucheck.models.arrangements.patterns import enumerate_patterns
+from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers.nonconvex import train_two_layer
 from relucheck.solvers.two_layer_global import solve_two_layer
 

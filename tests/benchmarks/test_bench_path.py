@@ -4,7 +4,7 @@ Rows keep time AND certified accuracy, like :mod:`test_bench_solvers`, plus the 
 Python-tracked memory during the timed call (``tracemalloc``: numpy reports its buffers to
 it, so this is the arrays' peak; it adds a few percent of time) and the process's peak RSS.
 
-* ``beta-path``: the case ``gaussian-n1000-d10-P200`` of :mod:`relucheck.harness.benchcases`
+* ``beta-path``: the case ``gaussian-n1000-d10-P200`` of :mod:`relucheck.bench.cases`
   at β = f · gauge for f in PATH_FRACTIONS; the fast solver's whole warm-started path in
   one row, and every point solved cold by the fast solver and by Clarabel (the ≥ 10× target
   of issue 13 is per point, fast cold vs Clarabel).
@@ -23,9 +23,9 @@ import tracemalloc
 
 import pytest
 
+from relucheck.bench.cases import build_case, case_by_id
 from relucheck.datasets.generators import planted_teacher
-from relucheck.harness.benchcases import build_case, case_by_id
-from relucheck.models.patterns import enumerate_patterns, sample_patterns
+from relucheck.models.arrangements.patterns import enumerate_patterns, sample_patterns
 from relucheck.solvers.fast_two_layer import masks_for, scanner_for
 from relucheck.solvers.two_layer_global import solve_two_layer, solve_two_layer_path
 from relucheck.solvers.two_layer_path import path_gauge

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from relucheck.datasets import generators
-from relucheck.models.patterns import cover_count, enumerate_patterns
+from relucheck.models.arrangements.patterns import cover_count, enumerate_patterns
 
 TARGETS = [
     # (id, n, d, seconds, packed masks)

@@ -1,6 +1,6 @@
 """CE solver benchmarks (``make bench``, issue 7): time AND accuracy of every solver.
 
-Instances, β rule and the cells each solver runs on: :mod:`relucheck.harness.benchcases`
+Instances, β rule and the cells each solver runs on: :mod:`relucheck.bench.cases`
 (every solver gets the same data, β and gate vectors). Timed: the whole
 :func:`~relucheck.solvers.two_layer_global.solve_two_layer` call (solve, reconstruct, prune,
 certify), what a user waits for; ``extra_info`` also holds the solve phase alone
@@ -19,9 +19,9 @@ import functools
 
 import pytest
 
+from relucheck.bench.cases import ALL_SOLVERS, BETA_FRACTION, CASES, build_case
 from relucheck.datasets import generators
-from relucheck.harness.benchcases import ALL_SOLVERS, BETA_FRACTION, CASES, build_case
-from relucheck.models.patterns import sample_patterns
+from relucheck.models.arrangements.patterns import sample_patterns
 from relucheck.solvers.backends import SolverUnavailable
 from relucheck.solvers.two_layer_global import solve_two_layer
 

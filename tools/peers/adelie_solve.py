@@ -2,7 +2,7 @@
 
 Runs in its OWN environment (``.venv-adelie``, made by ``make bench-peers``): it imports
 numpy and adelie and nothing from relucheck. Input: the path files that
-``python -m relucheck.harness.benchpeers export IN_DIR`` writes to ``IN_DIR/path/`` (X, y,
+``python -m relucheck.bench.peers export IN_DIR`` writes to ``IN_DIR/path/`` (X, y,
 the gates (d × P) and their masks (P × n) that every solver uses, the β path). Output, per
 path case and setting, one ``.npz`` with V, W (L × d × P, our gate order), the seconds per β,
 adelie's own objective per β and what failed, if anything; the project environment judges

@@ -3,7 +3,7 @@
 Runs in the SEPARATE peers environment (.venv-peers, made by ``make bench-peers``): it
 imports numpy and pyscnn (which pulls PyTorch) and nothing from relucheck, so the project
 never depends on either. Input: the ``.npz`` files written by
-``python -m relucheck.harness.benchpeers export`` (X, y, β, the gate vectors (d × P) that
+``python -m relucheck.bench.peers export`` (X, y, β, the gate vectors (d × P) that
 every solver of ``make bench`` uses, case id). Output, per instance and tolerance, an
 ``.npz`` with the convex weights V, W (d × P) in OUR gate order, the wall time of
 ``optimize_model`` and pyscnn's final metrics; the project environment then evaluates

@@ -2,7 +2,7 @@
 
 claims.md CE, "Dual": a residual r is scaled into the dual feasible set by
 s = min(1, β / γ̄) where γ̄ bounds γ°(r) = max_{i,±} sup { ±rᵀD_iXu : ‖u‖ ≤ 1, (2D_i − I)Xu ≥ 0 }.
-:func:`relucheck.models.certificate.cone_sup_bound` shows that EVERY μ ≥ 0 gives
+:func:`relucheck.models.two_layer.certificate.cone_sup_bound` shows that EVERY μ ≥ 0 gives
 
     sup_i  ≤  ‖c_i + A_iᵀ μ‖₂,      c_i = ±XᵀD_i r,   A_i = (2D_i − I) X,
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relucheck.models.certificate import cone_sup_multipliers
+from relucheck.models.two_layer.certificate import cone_sup_multipliers
 
 #: Projected-gradient steps that :meth:`GaugeScanner.bounds` spends on the patterns above the
 #: threshold before solving NNLS problems one by one.

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relucheck.models.relu_max_tree import MaxAffine, relu
+from relucheck.models.indicators.relu_max_tree import MaxAffine, relu
 
 
 def head(r: np.ndarray, w: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Groups of the path-regularized convex program: exact enumeration and sampling (claims.md PR).
 
-A group is g = (D_2, (D_1j, ε_j)_{j≤m}, σ_g) (derivation: :mod:`relucheck.models.path_program`).
+A group is g = (D_2, (D_1j, ε_j)_{j≤m}, σ_g) (derivation: :mod:`relucheck.models.parallel.program`).
 Write c_ij = ε_j [D_1j]_ii ∈ {−1, 0, 1} and h = Σ_j ε_j D_1j X z_j, so h_i = Σ_j c_ij x_iᵀz_j.
 On the first-layer cone K = {Z : (2D_1j − I) X z_j ≥ 0 ∀j} every active term x_iᵀz_j
 (c_ij ≠ 0) has the sign of c_ij, hence
@@ -24,7 +24,7 @@ Exact enumeration (``enumerate_groups``), for tiny instances:
    function, same ‖Z‖_F), leaving out tuples with every ε_j = −1 (then h ≤ 0 and the
    sub-network outputs 0);
 3. second-layer cells: incremental insertion of the mixed-row hyperplanes inside int K,
-   every cell decided by a certified LP (:func:`relucheck.models.arrangement_lp.feasible_sides`:
+   every cell decided by a certified LP (:func:`relucheck.models.arrangements.lp.feasible_sides`:
    a witness with margin > MARGIN_TOL proves a cell, LP duals prove emptiness);
 4. groups whose output is identically 0 (D_2 selects no row with c_i ≠ 0) are dropped, and
    each remaining cell gives two groups, σ_g = ±1.
@@ -53,10 +53,10 @@ from math import comb
 
 import numpy as np
 
-from relucheck.models.arrangement_lp import feasible_sides
-from relucheck.models.arrangement_normals import MARGIN_TOL
-from relucheck.models.parallel_network import rescale_to_z
-from relucheck.models.patterns import PatternSet, enumerate_patterns
+from relucheck.models.arrangements.lp import feasible_sides
+from relucheck.models.arrangements.normals import MARGIN_TOL
+from relucheck.models.arrangements.patterns import PatternSet, enumerate_patterns
+from relucheck.models.parallel.network import rescale_to_z
 
 __all__ = [
     "GroupSet",

@@ -88,9 +88,9 @@ from itertools import chain, combinations, islice
 
 import numpy as np
 
-from relucheck.models.arrangement_lp import feasible_sides
-from relucheck.models.arrangement_normals import MARGIN_TOL, REP_TOL, dedupe_normals
-from relucheck.models.arrangement_sweep import angular_sweep
+from relucheck.models.arrangements.lp import feasible_sides
+from relucheck.models.arrangements.normals import MARGIN_TOL, REP_TOL, dedupe_normals
+from relucheck.models.arrangements.sweep import angular_sweep
 
 __all__ = [
     "INCIDENCE_TOL",

@@ -1,9 +1,10 @@
 """The CE solver benchmark instances: one definition shared by ``make bench`` and the peers.
 
 Every solver (ours, Clarabel, SCS, MOSEK, and pyscnn in its own environment) sees the SAME
-data, β and gate vectors: the gates come from :func:`relucheck.models.patterns.sample_patterns`
-with a fixed seed, and :func:`export_case` writes them with the data to an ``.npz`` that the
-peers' environment reads without importing this package.
+data, β and gate vectors: the gates come from
+:func:`relucheck.models.arrangements.patterns.sample_patterns` with a fixed seed, and
+:func:`export_case` writes them with the data to an ``.npz`` that the peers' environment
+reads without importing this package.
 
 Data (n ∈ {200, 1000, 4000}, d ∈ {10, 20, 50}, P ∈ {200, 1000} sampled gates):
 
@@ -37,7 +38,7 @@ import numpy as np
 
 from relucheck.datasets import generators
 from relucheck.datasets.digits import digits_pca
-from relucheck.models.patterns import PatternSet, sample_patterns
+from relucheck.models.arrangements.patterns import PatternSet, sample_patterns
 
 BETA_FRACTION = 0.15
 """β as a fraction of the gated-ReLU dual gauge of y (see the module docstring)."""

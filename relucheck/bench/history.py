@@ -1,8 +1,8 @@
 """The benchmark history page: time and accuracy per benchmark over commits.
 
-``python -m relucheck.harness.benchhistory [FOLDER]`` (run by ``make bench``) reads every run
+``python -m relucheck.bench.history [FOLDER]`` (run by ``make bench``) reads every run
 saved under FOLDER (default ``reports/bench``), keeps those of the machine of the newest run
-(:func:`relucheck.harness.benchcompare.machine_fingerprint`: timings of other machines are
+(:func:`relucheck.bench.compare.machine_fingerprint`: timings of other machines are
 not comparable), and writes ``FOLDER/history.html``: one self-contained page (the CSS of the
 run reports, figures inlined) with
 
@@ -27,8 +27,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from relucheck.harness.benchcompare import run_fingerprint
-from relucheck.harness.benchreport import load_run, run_files
+from relucheck.bench.compare import run_fingerprint
+from relucheck.bench.report import load_run, run_files
 from relucheck.harness.figstyle import PALETTE, figsize, paper_style, save_figure
 from relucheck.harness.htmlreport import CSS
 from relucheck.harness.store import atomic_write_bytes
@@ -223,7 +223,7 @@ def write_history(folder: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m relucheck.harness.benchhistory")
+    parser = argparse.ArgumentParser(prog="python -m relucheck.bench.history")
     parser.add_argument("folder", nargs="?", default="reports/bench", type=Path)
     args = parser.parse_args(argv)
     target = write_history(args.folder)

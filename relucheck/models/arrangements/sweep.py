@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relucheck.models.arrangement_normals import PARALLEL_TOL
+from relucheck.models.arrangements.normals import PARALLEL_TOL
 
 __all__ = ["angular_sweep"]
 

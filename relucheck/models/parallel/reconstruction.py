@@ -1,12 +1,12 @@
 """From a PR convex solution back to a parallel network, and pruning (claims.md PR).
 
-Reconstruction (relucheck.models.path_program, step 4b): every group g with Z_g ≠ 0 becomes
+Reconstruction (relucheck.models.parallel.program, step 4b): every group g with Z_g ≠ 0 becomes
 one sub-network (W_k, v_k, s_k) = (Z_g, ε_g, σ_g). Inside C_g it outputs L_g(Z_g) and its
 path norm is ‖Z_g‖_F, so the network's objective equals the convex objective at z (up to
 the solver's tolerance on the cone constraints; the TRUE ReLU network is always evaluated).
 
-Pruning (step 4c) is the Carathéodory step of CE (relucheck.models.reconstruction) applied to
-whole sub-networks: with c_k = R_k (path norm) and unit-norm atoms a_k = f_k / c_k (true
+Pruning (step 4c) is the Carathéodory step of CE (relucheck.models.two_layer.reconstruction)
+applied to whole sub-networks: with c_k = R_k (path norm) and unit-norm atoms a_k = f_k / c_k (true
 outputs), while the atoms are dependent move c along a null vector η with Σ η ≤ 0 until one
 weight hits zero, then rescale W_k by c_k'/c_k (a sub-network is positively homogeneous of
 degree 1 in W_k, and so is R_k). The fit is unchanged and Σ c never grows, so the objective
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from relucheck.models.parallel_network import path_regularizer, subnetwork_outputs
-from relucheck.models.path_groups import GroupSet
+from relucheck.models.parallel.groups import GroupSet
+from relucheck.models.parallel.network import path_regularizer, subnetwork_outputs
 
 __all__ = ["reconstruct_parallel", "prune_subnetworks", "caratheodory"]
 

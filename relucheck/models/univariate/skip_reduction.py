@@ -21,7 +21,7 @@ or a dead neuron) have Qᵀa = 0 and are removed first, their fit absorbed by th
 ~rank_tol·‖F‖‖c‖: callers re-evaluate the true objective afterwards.
 
 This reduction (the projection of the classic Carathéodory step of
-relucheck/models/reconstruction.py off the unpenalized affine part) is our derivation.
+relucheck/models/two_layer/reconstruction.py off the unpenalized affine part) is our derivation.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relucheck.models.skip_network import SkipNet
+from relucheck.models.univariate.skip_network import SkipNet
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relucheck.models.skip_network import SkipNet
+from relucheck.models.univariate.skip_network import SkipNet
 
 
 def _sorted(x: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,12 +1,12 @@
 """Certified dual lower bound for weight-decay training with free biases and skip, d = 2.
 
-Problem (claims.md SR 3), after balancing (relucheck/models/skip_reduction.py):
+Problem (claims.md SR 3), after balancing (relucheck/models/univariate/skip_reduction.py):
 
     p = min ½‖Σ_k c_k s_k σ(Xŵ_k − t_k) + Bγ − y‖² + λ Σ_k c_k,   ‖ŵ_k‖ = 1, t_k ∈ R,
 
-with B = [1, X] free. Weak duality (the pattern of relucheck/models/certificate.py, with the
-free affine part handled as in relucheck/models/ramp_lasso.py): for every ν with Bᵀν = 0
-and sup_{‖w‖=1, t} |νᵀσ(Xw − t)| ≤ λ,
+with B = [1, X] free. Weak duality (the pattern of relucheck/models/two_layer/certificate.py,
+with the free affine part handled as in relucheck/models/univariate/ramp_lasso.py): for every ν with
+Bᵀν = 0 and sup_{‖w‖=1, t} |νᵀσ(Xw − t)| ≤ λ,
 
     p ≥ ½‖Py‖² − ½‖Py − ν‖²,    P = I − BB⁺.
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relucheck.models.ramp_lasso import project_off
+from relucheck.models.univariate.ramp_lasso import project_off
 
 TWO_PI = 2.0 * np.pi
 

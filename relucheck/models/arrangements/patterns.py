@@ -61,20 +61,20 @@ tests); ``method="rays"`` forces the extreme-ray method for ``r ≥ 2``.
   ``±v`` of the single hyperplane ``{vᵀu = 0}``.
 * ``"angular-sweep"`` (auto, ``r = 2``): exact, ``O(n log n)``, vectorised, with an
   ``O(P)`` structural certificate of every interior point
-  (:mod:`relucheck.models.arrangement_sweep`).
+  (:mod:`relucheck.models.arrangements.sweep`).
 * ``"extreme-rays"`` (auto, ``r ≥ 3``): every chamber of an essential arrangement has an
   extreme ray, the null direction of ``r − 1`` independent normals; the chambers around a
   ray are those of the local arrangement of its incident hyperplanes. Exact, vectorised over
   batches of rays, every witness recomputed and certified
-  (:mod:`relucheck.models.arrangement_rays`, which states the argument and the incidence
+  (:mod:`relucheck.models.arrangements.rays`, which states the argument and the incidence
   tolerance). If the data are too ill-conditioned for its tolerances (or its general-
   position count check fails) the LP method is used instead and ``stats["fallback"]`` says
   why.
 * ``"lp-incremental"``: insertion of one hyperplane at a time, each new cell decided by a
-  certified LP (:mod:`relucheck.models.arrangement_lp`). Slow (``H·P`` LPs), independent.
+  certified LP (:mod:`relucheck.models.arrangements.lp`). Slow (``H·P`` LPs), independent.
 
 All methods work on the de-duplicated unit normals in the row space (tolerances in
-:mod:`relucheck.models.arrangement_normals`: ``MARGIN_TOL``, ``PARALLEL_TOL``,
+:mod:`relucheck.models.arrangements.normals`: ``MARGIN_TOL``, ``PARALLEL_TOL``,
 ``ROUND_TOL``). A chamber whose inscribed margin is below ``MARGIN_TOL = 1e-9`` is
 numerically indistinguishable from a lower-dimensional face; such chambers may be reported
 by one method and not by another. The returned directions are always re-checked in the full
@@ -102,15 +102,15 @@ from itertools import combinations
 
 import numpy as np
 
-from relucheck.models.arrangement_lp import lp_incremental
-from relucheck.models.arrangement_normals import (
+from relucheck.models.arrangements.lp import lp_incremental
+from relucheck.models.arrangements.normals import (
     MARGIN_TOL,
     PARALLEL_TOL,
     ROUND_TOL,
     dedupe_normals,
 )
-from relucheck.models.arrangement_rays import RayMethodUnsuitable, ray_chambers
-from relucheck.models.arrangement_sweep import angular_sweep
+from relucheck.models.arrangements.rays import RayMethodUnsuitable, ray_chambers
+from relucheck.models.arrangements.sweep import angular_sweep
 
 __all__ = [
     "MARGIN_TOL",

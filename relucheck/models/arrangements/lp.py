@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from relucheck.models.arrangement_normals import MARGIN_TOL
+from relucheck.models.arrangements.normals import MARGIN_TOL
 
 __all__ = ["feasible_sides", "lp_incremental"]
 

@@ -1,7 +1,8 @@
 """Polyhedral gauges r(x) = max_i u_iᵀx for the PC targets (claims.md, section PC).
 
-Each constructor returns a :class:`~relucheck.models.relu_max_tree.MaxAffine` whose sublevel
-set {r ≤ ρ} is the target set:
+Each constructor returns a
+:class:`~relucheck.models.indicators.relu_max_tree.MaxAffine` whose sublevel set {r ≤ ρ} is the
+target set:
 
   half-space  r(x) = âᵀx,                     {r ≤ ρ} = {âᵀx ≤ ρ}           (m = 1)
   box         r(x) = max_j |x_j| = ‖x‖_∞,      {r ≤ ρ} = [−ρ, ρ]^d            (m = 2d)
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from relucheck.models.relu_max_tree import MaxAffine
+from relucheck.models.indicators.relu_max_tree import MaxAffine
 
 
 def _gauge(U: np.ndarray) -> MaxAffine:

@@ -1,9 +1,9 @@
 """Certified lower bound on the PR convex optimum from a dual point (claims.md PR, step 6 of
-relucheck.models.path_program).
+relucheck.models.parallel.program).
 
 For a residual r and every group g, γ̄_g ≥ sup { σ_g rᵀ L_g(Z) : Z ∈ C_g, ‖Z‖_F ≤ 1 } is
-certified by :func:`relucheck.models.certificate.cone_sup_bound` (NNLS over the polar cone:
-the bound holds for whatever multipliers it returns). With s = min(1, β / max_g γ̄_g),
+certified by :func:`relucheck.models.two_layer.certificate.cone_sup_bound` (NNLS over the
+polar cone: the bound holds for whatever multipliers it returns). With s = min(1, β / max_g γ̄_g),
 
     p_cvx ≥ ½‖y‖² − ½‖y − s r‖².
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from relucheck.models.certificate import DualCertificate, cone_sup_bound
-from relucheck.models.path_groups import GroupSet
-from relucheck.models.path_program import group_blocks
+from relucheck.models.parallel.groups import GroupSet
+from relucheck.models.parallel.program import group_blocks
+from relucheck.models.two_layer.certificate import DualCertificate, cone_sup_bound
 
 __all__ = ["group_gauges", "path_certificate", "screening_lower_bounds"]
 

@@ -5,7 +5,7 @@ This derivation is the harness's own statement of the setting of Ergen & Pilanci
 Networks" (arXiv 2110.09548); it was not copied from the paper, and the claim module says
 so in its ``own_derivation``.
 
-Step 1 — the non-convex problem. K sub-networks of width m (relucheck.models.parallel_network):
+Step 1 — the non-convex problem. K sub-networks of width m (relucheck.models.parallel.network):
 
     p(K) = min  ½‖Σ_k s_k σ(σ(X W_k) v_k) − y‖² + β Σ_k (Σ_j ‖w_kj‖² v_kj² s_k²)^{1/2}.
 
@@ -31,7 +31,7 @@ h = Σ_j ε_j D_1j X z_j also σ(h) = D_2 h. Hence on C_g the sub-network is LIN
 Every Z lies in the C_g of its own patterns D_1j = diag(1[X z_j ≥ 0]),
 D_2 = diag(1[h ≥ 0]) (the ≥ convention), so the cones cover all sub-networks; which D_2 are
 realizable inside the first-layer cone, and why chambers suffice, is derived in
-relucheck.models.path_groups (only "mixed" rows, where the ε_j D_1j disagree in sign,
+relucheck.models.parallel.groups (only "mixed" rows, where the ε_j D_1j disagree in sign,
 carry a non-redundant second-layer constraint).
 
 Step 4 — the convex program. Give every group its own variable Z_g ∈ C_g:
@@ -58,7 +58,7 @@ Step 6 — the dual bound. For any ν and any Z_g, ½‖y − f‖² ≥ νᵀ(y
     p_cvx ≥ ½‖y‖² − ½‖y − ν‖²   whenever   sup_{Z ∈ C_g, ‖Z‖_F ≤ 1} νᵀ L_g(Z) ≤ β  ∀g.
 
 Scaling a residual r by s = min(1, β / max_g γ̄_g) with γ̄_g a certified upper bound on that
-sup (relucheck.models.certificate.cone_sup_bound) gives a lower bound on p_cvx — and on
+sup (relucheck.models.two_layer.certificate.cone_sup_bound) gives a lower bound on p_cvx — and on
 p(K) for every K — but ONLY when the groups cover every sub-network (exact enumeration).
 Over a sampled subset it bounds only the restricted program.
 
@@ -73,7 +73,7 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
-from relucheck.models.path_groups import GroupSet
+from relucheck.models.parallel.groups import GroupSet
 
 __all__ = [
     "linear_maps",

@@ -1,13 +1,13 @@
 """Certified gauge bounds over ALL chambers without holding them densely (claims.md CE, Dual).
 
-:class:`relucheck.models.gauge_scan.GaugeScanner` keeps the (P, n) masks and one (P, n)
+:class:`relucheck.models.two_layer.gauge_scan.GaugeScanner` keeps the (P, n) masks and one (P, n)
 block of warm multipliers per sign: 4·P·n doubles, 0.9 GB at n = 300 with the 9·10⁴
 chambers of d = 3 and 32 GB at n = 1000 (10⁶ chambers). This scanner gives the same
 certified bounds (the same inequality: for every μ ≥ 0, sup over the cone ≤ ‖c + Aᵀμ‖₂)
 from state that grows with P·d, not P·n:
 
 * masks are recomputed block by block from the interior gates, 1[X g_i ≥ 0] (the
-  definition :class:`relucheck.models.patterns.PatternSet` uses), never stored;
+  definition :class:`relucheck.models.arrangements.patterns.PatternSet` uses), never stored;
 * warm multipliers are stored SPARSE, at most K = 2d entries per (pattern, sign): an exact
   NNLS multiplier is a basic solution with at most d nonzeros, so it is kept whole; a
   projected-gradient one is cut to its K largest entries (any μ ≥ 0 certifies, a cut one
@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from relucheck.models.certificate import cone_sup_multipliers
-from relucheck.models.gauge_scan import REFINE_ITERATIONS
+from relucheck.models.two_layer.certificate import cone_sup_multipliers
+from relucheck.models.two_layer.gauge_scan import REFINE_ITERATIONS
 
 #: Mask entries (patterns × rows) per block of the scan.
 BLOCK_ELEMENTS = 1 << 21

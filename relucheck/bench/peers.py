@@ -13,7 +13,7 @@ which reads only ``.npz`` files. This module is the project side:
    pyscnn's cone constraints hold exactly) and the project's dual certificate from its
    residual; then our solvers on the same instances in this process (``fast`` when
    available, Clarabel as the reference), timed; accuracy of every row is
-   ``gap_to_best`` of :mod:`relucheck.harness.benchreport` over all rows of the instance.
+   ``gap_to_best`` of :mod:`relucheck.bench.report` over all rows of the instance.
    Writes ``peers-<UTC time>.json`` under FOLDER and prints a table and the time ratios
    pyscnn/fast and pyscnn/clarabel.
 
@@ -43,17 +43,17 @@ from typing import Any
 
 import numpy as np
 
+from relucheck.bench.cases import build_case, case_by_id, export_case, gated_gauge
+from relucheck.bench.report import annotate_accuracy
 from relucheck.datasets import generators
-from relucheck.harness.benchcases import build_case, case_by_id, export_case, gated_gauge
-from relucheck.harness.benchreport import annotate_accuracy
 from relucheck.harness.environment import capture_environment
-from relucheck.models.convex_program import cone_violation, convex_objective
-from relucheck.models.patterns import PatternSet, sample_patterns
-from relucheck.models.reconstruction import reconstruct_network
+from relucheck.models.arrangements.patterns import PatternSet, sample_patterns
+from relucheck.models.two_layer.convex_program import cone_violation, convex_objective
+from relucheck.models.two_layer.reconstruction import reconstruct_network
 from relucheck.solvers.two_layer_global import certify_network, network_objective
 
 PEER_CASES = ("gaussian-n200-d10-P200", "digits-n200-d10-P200", "gaussian-n1000-d10-P200")
-"""Instances of :data:`relucheck.harness.benchcases.CASES` solved by pyscnn (at tol 1e-6,
+"""Instances of :data:`relucheck.bench.cases.CASES` solved by pyscnn (at tol 1e-6,
 one BLAS thread: 8–15 s per n = 200 instance, about 2 minutes at n = 1000)."""
 
 OUR_SOLVERS = ("fast", "clarabel")
@@ -615,7 +615,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m relucheck.harness.benchpeers")
+    parser = argparse.ArgumentParser(prog="python -m relucheck.bench.peers")
     sub = parser.add_subparsers(dest="command", required=True)
     p_export = sub.add_parser("export", help="write the instances as .npz")
     p_export.add_argument("folder", type=Path)

@@ -12,7 +12,7 @@ B = [1] is the unregularized output bias ξ of claims.md LASSO-1D (a network wit
 connection); B = [1, x] is SR's skip term cx + c_0. Eliminating γ leaves the ordinary Lasso
 min_z ½‖P(Az − y)‖² + β‖z‖₁ with P = I − B B⁺ the projection off range(B).
 
-Certified lower bound (our derivation; the pattern of relucheck/models/certificate.py):
+Certified lower bound (our derivation; the pattern of relucheck/models/two_layer/certificate.py):
 for every ν with Bᵀν = 0 and ‖Aᵀν‖_∞ ≤ β, weak duality gives
 
     p ≥ ½‖P y‖² − ½‖P y − ν‖²,
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relucheck.models.skip_network import SkipNet
+from relucheck.models.univariate.skip_network import SkipNet
 
 
 def ramp_dictionary(x: np.ndarray, breakpoints: np.ndarray, both: bool = True) -> np.ndarray:

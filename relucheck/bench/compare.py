@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from relucheck.harness.benchreport import load_run, run_files
+from relucheck.bench.report import load_run, run_files
 
 SLOWDOWN = 0.10
 GAP_ABS = 1e-8
@@ -214,7 +214,7 @@ def format_comparison(
 
 def main(argv: list[str] | None = None) -> int:
     """Compare the newest run under FOLDER (or NEW) with the previous one on this machine."""
-    parser = argparse.ArgumentParser(prog="python -m relucheck.harness.benchcompare")
+    parser = argparse.ArgumentParser(prog="python -m relucheck.bench.compare")
     parser.add_argument("folder", nargs="?", default="reports/bench", type=Path)
     parser.add_argument("--new", type=Path, help="run to check (default: newest in folder)")
     parser.add_argument("--old", type=Path, help="baseline (default: previous, same machine)")

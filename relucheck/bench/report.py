@@ -16,7 +16,7 @@ is a CERTIFIED bound on how far the solver's network is above the optimum (it is
 true relative suboptimality, because best_lower ≤ p*). :func:`annotate_accuracy` writes it
 into every row of a run (the benchmark conftest calls it before pytest-benchmark saves).
 
-``python -m relucheck.harness.benchreport [RUN.json | FOLDER]`` prints the table of CE rows
+``python -m relucheck.bench.report [RUN.json | FOLDER]`` prints the table of CE rows
 and the median time ratios clarabel/fast and scs/fast per size (n), end-to-end and for the
 solve phase alone, for the newest run in FOLDER when given a folder.
 """
@@ -259,7 +259,7 @@ def newest_run(target: Path) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the report of a saved run; exit 2 (one line) when there is none."""
-    parser = argparse.ArgumentParser(prog="python -m relucheck.harness.benchreport")
+    parser = argparse.ArgumentParser(prog="python -m relucheck.bench.report")
     parser.add_argument("target", nargs="?", default="reports/bench", help="run JSON or folder")
     args = parser.parse_args(argv)
     path = newest_run(Path(args.target))
