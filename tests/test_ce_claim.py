@@ -13,6 +13,7 @@ from relucheck.models.arrangements.patterns import sample_patterns
 from relucheck.models.two_layer import reconstruction
 from relucheck.solvers import backends, two_layer_global
 from relucheck.theorems import convex_equivalence as ce
+from relucheck.theorems.convex_equivalence import controls, equivalence
 
 TINY = InstanceSpec.make(
     "CE",
@@ -35,19 +36,17 @@ def verdicts(rows) -> dict[str, Verdict]:
 
 @pytest.fixture(autouse=True)
 def no_mosek(monkeypatch):
-    monkeypatch.setattr(ce, "probe_mosek", lambda: NO_LICENSE)
+    monkeypatch.setattr(equivalence, "probe_mosek", lambda: NO_LICENSE)
 
 
 @pytest.fixture(scope="module")
 def honest_rows():
-    import relucheck.theorems.convex_equivalence as mod
-
-    saved = mod.probe_mosek
-    mod.probe_mosek = lambda: NO_LICENSE
+    saved = equivalence.probe_mosek
+    equivalence.probe_mosek = lambda: NO_LICENSE
     try:
         return ce.check(TINY, RunOptions())
     finally:
-        mod.probe_mosek = saved
+        equivalence.probe_mosek = saved
 
 
 def test_every_check_id_reported_once(honest_rows):
@@ -98,7 +97,8 @@ def test_planted_no_cone_constraints_fails(monkeypatch):
         kwargs["cone_constraints"] = False
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ce, "solve_two_layer", gated)
+    for module in (ce, equivalence, controls):  # every module that solves the program
+        monkeypatch.setattr(module, "solve_two_layer", gated)
     assert Verdict.FAIL in verdicts(ce.check(TINY, RunOptions())).values()
 
 

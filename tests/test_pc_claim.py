@@ -11,6 +11,7 @@ from relucheck.harness.records import Verdict
 from relucheck.solvers.minibatch_gd import StepRule
 from relucheck.theorems import REGISTRY
 from relucheck.theorems import pointwise_convergence as pc
+from relucheck.theorems.pointwise_convergence import ball_n, controls, gap, runs, sweep
 
 SMALL_TARGETS = (("ball", 1, 2, 0.5), ("halfspace", 2, 0, 0.1))
 
@@ -122,13 +123,17 @@ def test_gap_regime_passes_with_its_facts(gap_rows):
 
 
 def test_planted_smooth_head_is_never_exact(monkeypatch):
-    monkeypatch.setattr(pc, "head", lambda r, w, b: 1.0 / (1.0 + np.exp(-4.0 * w * (b - r))))
+    def smooth(r, w, b):
+        return 1.0 / (1.0 + np.exp(-4.0 * w * (b - r)))
+
+    for module in (sweep, runs):  # the sweep's rows and the shared boundary values
+        monkeypatch.setattr(module, "head", smooth)
     v = verdicts(run(small("sweep", "sweep-random", steps=5_000, n=50_000)))
     assert v["exact_after_finite_time"] is Verdict.FAIL
 
 
 def test_planted_linear_w_growth_fails_the_rates(monkeypatch):
-    monkeypatch.setattr(pc, "StepRule", lambda eta, power: StepRule(eta, power, 2.0))
+    monkeypatch.setattr(sweep, "StepRule", lambda eta, power: StepRule(eta, power, 2.0))
     v = verdicts(run(small("sweep", "sweep-random", steps=5_000, n=50_000)))
     assert v["w_growth_rate"] is Verdict.FAIL
     assert v["lp_error_rate"] is Verdict.FAIL
@@ -137,13 +142,13 @@ def test_planted_linear_w_growth_fails_the_rates(monkeypatch):
 
 def test_planted_noisy_b_step_fails_the_boundary(monkeypatch):
     """η_b = η/w violates condition (ii) of the rule: the boundary value stays noisy."""
-    monkeypatch.setattr(pc, "StepRule", lambda eta, power: StepRule(eta, 1.0))
+    monkeypatch.setattr(sweep, "StepRule", lambda eta, power: StepRule(eta, 1.0))
     v = verdicts(run(small("sweep", "sweep-random", batch=256)))
     assert v["boundary_half"] is Verdict.FAIL
 
 
 def test_planted_large_step_fails_the_rule_hypothesis(monkeypatch):
-    monkeypatch.setattr(pc, "ETA", 2.5)
+    monkeypatch.setattr(sweep, "ETA", 2.5)
     rows = pc.check(small("sweep", "sweep-random", steps=2_000, n=50_000), RunOptions())
     assert verdicts(rows)["stable_step_rule"] is Verdict.FAIL
 
@@ -154,7 +159,7 @@ class FrozenB(StepRule):
 
 
 def test_planted_frozen_threshold_never_enters_the_gap(monkeypatch):
-    monkeypatch.setattr(pc, "StepRule", lambda eta, power: FrozenB(eta, power))
+    monkeypatch.setattr(gap, "StepRule", lambda eta, power: FrozenB(eta, power))
     v = verdicts(run(small("gap", "gap", steps=2_000)))
     assert v["limit_in_sample_gap"] is Verdict.FAIL
     assert v["gap_corner_limit"] is Verdict.FAIL
@@ -166,14 +171,14 @@ def test_too_few_steps_fail_the_corner_limit():
 
 
 def test_planted_wrong_polygon_area_fails(monkeypatch):
-    real = pc.regular_polygon_excess_area
-    monkeypatch.setattr(pc, "regular_polygon_excess_area", lambda N, rho: 2 * real(N, rho))
+    real = ball_n.regular_polygon_excess_area
+    monkeypatch.setattr(ball_n, "regular_polygon_excess_area", lambda N, rho: 2 * real(N, rho))
     assert run(small("ball_n", "ball-n"))[0].verdict is Verdict.FAIL
 
 
 def test_fixed_step_control_fails_when_the_rule_is_stable(monkeypatch):
     """A control that cannot fail is a defect: give it the stable rule, it must not detect."""
-    monkeypatch.setattr(pc, "StepRule", lambda eta, power: StepRule(eta, 3.0))
+    monkeypatch.setattr(controls, "StepRule", lambda eta, power: StepRule(eta, 3.0))
     row = run(small("fixed_step", "fixed"))[0]
     assert row.control and row.verdict is Verdict.FAIL
 
@@ -184,7 +189,10 @@ def test_mlp_control_fails_without_a_step():
 
 
 def test_fourier_control_fails_on_a_wrong_closed_form(monkeypatch):
-    monkeypatch.setattr(pc, "centre_partial_sum", lambda d, T: np.ones_like(np.asarray(T, float)))
+    def wrong(d, T):
+        return np.ones_like(np.asarray(T, float))
+
+    monkeypatch.setattr(controls, "centre_partial_sum", wrong)
     row = run(small("fourier", "fourier"))[0]
     assert row.control and row.verdict is Verdict.FAIL
 

@@ -18,6 +18,9 @@ from relucheck.harness.records import Verdict
 from relucheck.solvers import path_global
 from relucheck.theorems import REGISTRY
 from relucheck.theorems import path_regularization as pr
+from relucheck.theorems.path_regularization import growth as pr_growth
+from relucheck.theorems.path_regularization import program as pr_program
+from relucheck.theorems.path_regularization import spiral as pr_spiral
 
 TINY = InstanceSpec.make(
     "PR",
@@ -107,22 +110,21 @@ def test_planted_defect_no_second_layer_cone_fails(monkeypatch):
 
 
 def test_reduction_passes_and_can_fail(monkeypatch):
-    assert verdicts([pr.check_reduction(REDUCTION, RunOptions())])["m1_reduces_to_ce"] == (
-        Verdict.PASS
-    )
-    real = pr.enumerate_groups
+    first = pr_program.check_reduction(REDUCTION, RunOptions())
+    assert verdicts([first])["m1_reduces_to_ce"] == Verdict.PASS
+    real = pr_program.enumerate_groups
 
     def wrong_signs(X, m, patterns=None, **kw):  # same count, every output sign +1
         g = real(X, m, patterns, **kw)
         return dataclasses.replace(g, sigma=np.ones_like(g.sigma))
 
-    monkeypatch.setattr(pr, "enumerate_groups", wrong_signs)
-    row = pr.check_reduction(REDUCTION, RunOptions())
+    monkeypatch.setattr(pr_program, "enumerate_groups", wrong_signs)
+    row = pr_program.check_reduction(REDUCTION, RunOptions())
     assert row.verdict == Verdict.FAIL and row.value > 1e-6
 
 
 def test_groups_realized_detects_missing_groups(monkeypatch):
-    real = pr.enumerate_groups
+    real = pr_program.enumerate_groups
 
     def partial(X, m, patterns=None, **kw):
         g = real(X, m, patterns, **kw)
@@ -130,20 +132,20 @@ def test_groups_realized_detects_missing_groups(monkeypatch):
         keep[::4] = False
         return dataclasses.replace(g.take(keep), exact=True)  # lies about being exact
 
-    monkeypatch.setattr(pr, "enumerate_groups", partial)
+    monkeypatch.setattr(pr_program, "enumerate_groups", partial)
     X = generators.gaussian(6, 2, 3).X
-    row = pr.check_groups_realized(X, pr.enumerate_groups(X, 2), 0, 0.0, {})
+    row = pr_program.check_groups_realized(X, pr_program.enumerate_groups(X, 2), 0, 0.0, {})
     assert row.verdict == Verdict.FAIL and row.data["sampled_outside_exact"] > 0
 
 
 def test_growth_passes_and_a_flat_count_fails(monkeypatch):
-    rows = pr.check_growth(GROWTH)
+    rows = pr_growth.check_growth(GROWTH)
     assert [r.verdict for r in rows] == [Verdict.PASS, Verdict.PASS]
     deg = rows[1].data
     assert abs(deg["degree_m1"] - 1.0) < 0.05 and 2.0 < deg["degree_m2"] < 3.3
-    real = pr.enumerate_groups
-    monkeypatch.setattr(pr, "enumerate_groups", lambda X, m, ps=None, **kw: real(X, 1, ps))
-    rows = pr.check_growth(GROWTH)
+    real = pr_growth.enumerate_groups
+    monkeypatch.setattr(pr_growth, "enumerate_groups", lambda X, m, ps=None, **kw: real(X, 1, ps))
+    rows = pr_growth.check_growth(GROWTH)
     assert rows[1].verdict == Verdict.FAIL
 
 
@@ -164,7 +166,7 @@ def test_figures_from_stored_rows(honest_rows, tmp_path: Path):
             "s": [1, -1],
         },
     }
-    growth = pr.check_growth(
+    growth = pr_growth.check_growth(
         dataclasses.replace(GROWTH, params=(("d", 2), ("kind", "growth"), ("ns", (4, 6, 8))))
     )
     rows = [("tiny", r.check, r.data) for r in honest_rows + growth]
@@ -289,6 +291,6 @@ def test_cli_refuses_exact_when_too_large(tmp_path: Path):
 @pytest.mark.slow
 def test_spiral_passes_and_depth_matters(monkeypatch):
     spec = next(s for s in pr.instances("quick") if s.p["kind"] == "spiral")
-    assert pr.check_spiral(spec, RunOptions()).verdict == Verdict.PASS
+    assert pr_spiral.check_spiral(spec, RunOptions()).verdict == Verdict.PASS
     one = dataclasses.replace(spec, params=tuple((k, 1 if k == "m" else v) for k, v in spec.params))
-    assert pr.check_spiral(one, RunOptions()).verdict == Verdict.FAIL
+    assert pr_spiral.check_spiral(one, RunOptions()).verdict == Verdict.FAIL

@@ -14,6 +14,7 @@ from relucheck.models.univariate import splines as sp
 from relucheck.models.univariate.skip_reduction import Reduction
 from relucheck.solvers import trend_filter_1d
 from relucheck.theorems import sparse_regularization as S
+from relucheck.theorems.sparse_regularization import one_dimension, representer
 
 make = InstanceSpec.make
 SPECS = {
@@ -99,7 +100,7 @@ def test_planted_equal_spacing_trend_filter_fails(monkeypatch):
 
 def test_planted_no_skip_formula_fails(monkeypatch):
     """Defect: the no-skip interpolation cost claimed to be T, as with a skip connection."""
-    monkeypatch.setattr(S.sp, "no_skip_interpolation_cost", sp.total_slope_change)
+    monkeypatch.setattr(sp, "no_skip_interpolation_cost", sp.total_slope_change)
     v = verdicts(S.check(SPECS["interpolation"], RunOptions()))
     assert v["interpolation_costs"] is Verdict.FAIL
 
@@ -111,7 +112,7 @@ def test_planted_reduction_that_does_not_reduce_fails(monkeypatch):
         path = sn.path_norm(net)
         return Reduction(net, net.width, net.width, path, path, 0)
 
-    monkeypatch.setattr(S, "reduce_network", identity)
+    monkeypatch.setattr(representer, "reduce_network", identity)
     v = verdicts(S.check(SPECS["representer"], RunOptions()))
     assert v["representer_count"] is Verdict.FAIL
 
@@ -137,12 +138,12 @@ def test_planted_biased_sampler_fails(monkeypatch):
 
 def test_planted_control_at_the_same_lambda_is_not_detected(monkeypatch):
     """Defect in the λ/10 control: training at λ itself leaves nothing to detect → FAIL."""
-    real = S.train_skip_network
+    real = one_dimension.train_skip_network
 
     def same_lambda(X, y, lam, *args, **kwargs):
         return real(X, y, lam * 10 if kwargs.get("restarts") == 2 else lam, *args, **kwargs)
 
-    monkeypatch.setattr(S, "train_skip_network", same_lambda)
+    monkeypatch.setattr(one_dimension, "train_skip_network", same_lambda)
     v = verdicts(S.check(SPECS["one_d"], RunOptions()))
     assert v["control_lambda_tenth"] is Verdict.FAIL
 

@@ -1,4 +1,4 @@
-"""The streaming gauge scan (models/streaming_scan.py) against the dense one (gauge_scan.py)."""
+"""The streaming gauge scan (models/two_layer/streaming_scan.py) against the dense one."""
 
 from __future__ import annotations
 

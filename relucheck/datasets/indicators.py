@@ -1,10 +1,11 @@
 """Indicator targets f°(x) = 1[r(x) ≤ ρ] on Ω = [−1, 1]^d, samples and probe points (PC).
 
-claims.md, section PC. A target is a polyhedral gauge r (models/polyhedral_gauge.py, computed
-by the exact ReLU tree) and a level ρ: a ball (N-direction gauge), a half-space, a box or a
-simplex. The sampling measure μ is uniform on Ω; samples are drawn at random or on the
-cell-centred grid, always from an explicit seed. A ``margin`` γ removes every sample with
-|r(x) − ρ| < γ: the sample then has a gap (r₋, r₊) ⊇ (ρ − γ, ρ + γ) around the boundary.
+claims.md, section PC. A target is a polyhedral gauge r
+(models/indicators/polyhedral_gauge.py, computed by the exact ReLU tree) and a level ρ: a
+ball (N-direction gauge), a half-space, a box or a simplex. The sampling measure μ is
+uniform on Ω; samples are drawn at random or on the cell-centred grid, always from an
+explicit seed. A ``margin`` γ removes every sample with |r(x) − ρ| < γ: the sample then has
+a gap (r₋, r₊) ⊇ (ρ − γ, ρ + γ) around the boundary.
 
 Probe points sit at prescribed levels r(x) = q (q = ρ ± Δ off the boundary, q = ρ on it):
 for a gauge (positively homogeneous) x = q v / r(v); for a half-space x = q â + t v⊥. The

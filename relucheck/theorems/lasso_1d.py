@@ -43,7 +43,7 @@ import numpy as np
 
 from relucheck.datasets import generators
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
-from relucheck.harness.records import CheckResult, Verdict, held
+from relucheck.harness.records import CheckResult, Verdict
 from relucheck.harness.records import skipped as skipped_row
 from relucheck.models.univariate import ramp_lasso as rl
 from relucheck.models.univariate import skip_network as sn
@@ -52,11 +52,10 @@ from relucheck.models.univariate.splines import slope_changes
 from relucheck.solvers.backends import SolverUnavailable
 from relucheck.solvers.lasso_1d import RampLassoSolution, solve_ramp_lasso
 from relucheck.solvers.skip_train_1d import train_skip_network
+from relucheck.theorems.common import REL_TOL, SOFT_TOL, held_row, inconclusive_row, padded_grid
 
 CLAIM_ID = "LASSO-1D"
-REL_TOL = 1e-6  # certified optima and attainment
 ROUNDING = 1e-12  # weak duality: lower <= upper up to round-off
-SOFT_TOL = 1e-2  # best restart vs the Lasso (kinks make local methods stall above)
 
 #: The relation each check is held to, stated once and reused by every row.
 RELATIONS = {
@@ -117,16 +116,9 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
         return [skipped(c, str(exc)) for c in CHECK_IDS]
     solver_facts = sol.result.facts()
     if not sol.result.accurate:
+        reason = f"Lasso solve inaccurate (status {sol.result.status})"
         return [
-            CheckResult(
-                c,
-                Verdict.INCONCLUSIVE,
-                RELATIONS[c],
-                control=c.startswith("control_"),
-                reason=f"Lasso solve inaccurate (status {sol.result.status})",
-                solver=solver_facts,
-                data=facts,
-            )
+            inconclusive_row(RELATIONS, c, reason, solver=solver_facts, data=facts)
             for c in CHECK_IDS
         ]
     facts["lasso_value"] = sol.objective
@@ -165,10 +157,10 @@ def check_certified(sol: RampLassoSolution, facts: dict[str, Any]) -> CheckResul
     gap = sol.gap
     # A lower bound above the value it bounds means the dual point was not feasible (e.g.
     # the free bias was ignored): that is a FAIL, not a small gap.
-    return held(
+    return held_row(
+        RELATIONS,
         "lasso_certified",
         -ROUNDING <= gap <= REL_TOL,
-        RELATIONS["lasso_certified"],
         value=gap,
         tolerance=REL_TOL,
         margin=REL_TOL - gap,
@@ -182,10 +174,10 @@ def check_reconstruction(x, y, beta, sol: RampLassoSolution, facts) -> CheckResu
     net = rl.lasso_to_network(sol.breakpoints, sol.z, sol.gamma, skip=False)
     value = sn.objective(x[:, None], y, net, beta)
     err = abs(value - sol.objective) / abs(sol.objective)
-    return held(
+    return held_row(
+        RELATIONS,
         "reconstruction_attains",
         err <= REL_TOL,
-        RELATIONS["reconstruction_attains"],
         value=err,
         tolerance=REL_TOL,
         margin=REL_TOL - err,
@@ -209,10 +201,10 @@ def check_dual_sound(x, y, beta, sol: RampLassoSolution, run, facts) -> CheckRes
     certs = {name: rl.certificate(A, B, y, beta, r) for name, r in residuals.items()}
     worst = max(certs, key=lambda name: certs[name].lower)
     excess = (certs[worst].lower - sol.objective) / abs(sol.objective)
-    return held(
+    return held_row(
+        RELATIONS,
         "dual_bound_sound",
         excess <= ROUNDING,
-        RELATIONS["dual_bound_sound"],
         value=excess,
         tolerance=ROUNDING,
         margin=ROUNDING - excess,
@@ -225,11 +217,6 @@ def check_dual_sound(x, y, beta, sol: RampLassoSolution, run, facts) -> CheckRes
     )
 
 
-def _grid(x: np.ndarray, points: int = 200) -> np.ndarray:
-    span = x.max() - x.min()
-    return np.linspace(x.min() - 0.1 * span, x.max() + 0.1 * span, points)
-
-
 def check_training(x, y, sol: RampLassoSolution, run, seconds: float, facts) -> list[CheckResult]:
     """Hard: every run ≥ certified lower bound − tol. Soft: best run within 1e-2."""
     finals = np.asarray(run.final_values, dtype=float)
@@ -237,7 +224,7 @@ def check_training(x, y, sol: RampLassoSolution, run, seconds: float, facts) -> 
     tol = REL_TOL * abs(sol.objective)
     best = run.params[int(np.argmin(finals))]
     excess = (worst - sol.objective) / abs(sol.objective)
-    grid = _grid(x)
+    grid = padded_grid(x)
     exact_on_grid = sol.evaluate(grid)
     knots = spline_knots(x, sol.fitted, rel_tol=1e-5)
     data = {
@@ -252,10 +239,10 @@ def check_training(x, y, sol: RampLassoSolution, run, seconds: float, facts) -> 
         "knots": knots.tolist(),
         "net_kinks": (best.b / np.where(best.W[0] == 0, np.nan, best.W[0])).tolist(),
     }
-    hard = held(
+    hard = held_row(
+        RELATIONS,
         "nonconvex_above_lasso",
         worst >= sol.lower - tol,
-        RELATIONS["nonconvex_above_lasso"],
         value=worst,
         tolerance=tol,
         margin=worst - (sol.lower - tol),
@@ -277,18 +264,6 @@ def check_training(x, y, sol: RampLassoSolution, run, seconds: float, facts) -> 
     return [hard, soft]
 
 
-def _inaccurate(check_id: str, what: str, sol: RampLassoSolution, data) -> CheckResult:
-    return CheckResult(
-        check_id,
-        Verdict.INCONCLUSIVE,
-        RELATIONS[check_id],
-        control=check_id.startswith("control_"),
-        reason=f"{what} solve inaccurate (status {sol.result.status})",
-        solver=sol.result.facts(),
-        data=data,
-    )
-
-
 def check_dense_grid(x, y, beta, sol: RampLassoSolution, options, facts) -> CheckResult:
     """Breakpoints on a dense grid (data included, reaching outside the data): same value."""
     span = x.max() - x.min()
@@ -302,15 +277,18 @@ def check_dense_grid(x, y, beta, sol: RampLassoSolution, options, facts) -> Chec
         "dense_lower": dense.lower,
     }
     if not dense.result.accurate:
-        return _inaccurate("dense_grid_same", "dense-grid", dense, data)
+        reason = f"dense-grid solve inaccurate (status {dense.result.status})"
+        return inconclusive_row(
+            RELATIONS, "dense_grid_same", reason, solver=dense.result.facts(), data=data
+        )
     diff = abs(dense.objective - sol.objective)
     allowed = (
         REL_TOL * abs(sol.objective) + (sol.objective - sol.lower) + (dense.objective - dense.lower)
     )
-    return held(
+    return held_row(
+        RELATIONS,
         "dense_grid_same",
         diff <= allowed,
-        RELATIONS["dense_grid_same"],
         value=diff / abs(sol.objective),
         tolerance=allowed / abs(sol.objective),
         margin=(allowed - diff) / abs(sol.objective),
@@ -331,15 +309,17 @@ def _strictly_above(check_id: str, restricted, sol, extra, facts) -> CheckResult
     tol = REL_TOL * abs(sol.objective)
     margin = restricted.lower - (sol.objective + tol)
     if margin <= 0 and not restricted.result.accurate:
-        return _inaccurate(check_id, "restricted", restricted, data)
-    return held(
+        reason = f"restricted solve inaccurate (status {restricted.result.status})"
+        return inconclusive_row(
+            RELATIONS, check_id, reason, solver=restricted.result.facts(), data=data
+        )
+    return held_row(
+        RELATIONS,
         check_id,
         margin > 0,
-        RELATIONS[check_id],
         value=restricted.lower,
         tolerance=tol,
         margin=margin,
-        control=True,
         timings=dict(restricted.timings),
         solver=restricted.result.facts(),
         data=data,

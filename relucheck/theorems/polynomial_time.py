@@ -48,7 +48,7 @@ import numpy as np
 
 from relucheck.datasets import generators
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
-from relucheck.harness.records import CheckResult, Verdict, held
+from relucheck.harness.records import CheckResult, skipped
 from relucheck.models.arrangements.patterns import (
     cover_bound,
     cover_count,
@@ -59,6 +59,7 @@ from relucheck.models.arrangements.patterns import (
 from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.models.two_layer.convex_program import two_layer_convex_program
 from relucheck.solvers.backends import SolverUnavailable, resolve_solver, solve_problem
+from relucheck.theorems.common import held_row, inconclusive_row
 from relucheck.theorems.fits import loglog_slope
 
 CLAIM_ID = "PT"
@@ -207,10 +208,10 @@ def check_counts(spec: InstanceSpec) -> list[CheckResult]:
     gp_known = [g is not False for g in m["general_position"]]
     mismatch = int(np.sum(counts != formula))
     rows = [
-        held(
+        held_row(
+            RELATIONS,
             "count_equals_formula",
             mismatch == 0 and all(gp_known),
-            RELATIONS["count_equals_formula"],
             value=float(mismatch),
             tolerance=0.0,
             margin=-float(mismatch),
@@ -221,10 +222,10 @@ def check_counts(spec: InstanceSpec) -> list[CheckResult]:
     ]
     ratio = max(c / b for c, b, n in zip(m["count"], m["bound"], m["n"], strict=True) if n >= 2)
     rows.append(
-        held(
+        held_row(
+            RELATIONS,
             "count_below_bound",
             ratio <= 1.0,
-            RELATIONS["count_below_bound"],
             value=ratio,
             tolerance=1.0,
             margin=1.0 - ratio,
@@ -240,14 +241,13 @@ def check_counts(spec: InstanceSpec) -> list[CheckResult]:
         for name, vals in flagged.items()
     }
     rows.append(
-        held(
+        held_row(
+            RELATIONS,
             "control_wrong_formula",
             all(detected.values()),
-            RELATIONS["control_wrong_formula"],
             value=float(sum(detected.values())),
             tolerance=float(len(detected)),
             margin=float(sum(detected.values()) - len(detected)),
-            control=True,
             data={"wrong_values": flagged, "detected": detected},
         )
     )
@@ -270,10 +270,10 @@ def check_degenerate(spec: InstanceSpec) -> CheckResult:
         map(bytes, np.packbits(ref.masks, axis=1))
     )
     ok = fast.count <= formula <= bound and same
-    return held(
+    return held_row(
+        RELATIONS,
         "degenerate_count",
         ok,
-        RELATIONS["degenerate_count"],
         value=float(fast.count),
         tolerance=float(formula),
         margin=float(formula - fast.count),
@@ -311,10 +311,10 @@ def check_coverage(spec: InstanceSpec) -> CheckResult:
     seconds = time.perf_counter() - start
     monotone = all(b >= a for a, b in zip(coverage, coverage[1:], strict=False))
     ok = subset and monotone and coverage[0] < 1.0 and coverage[-1] <= 1.0 and not mislabelled
-    return held(
+    return held_row(
+        RELATIONS,
         "sampling_coverage",
         ok,
-        RELATIONS["sampling_coverage"],
         value=coverage[-1],
         tolerance=1.0,
         margin=1.0 - coverage[0],
@@ -336,9 +336,7 @@ def check_scaling(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
     try:
         backend = resolve_solver(options.solver)
     except SolverUnavailable as exc:
-        return [
-            CheckResult(c, Verdict.SKIPPED, RELATIONS[c], reason=str(exc)) for c in checks_for(spec)
-        ]
+        return [skipped(c, RELATIONS[c], str(exc)) for c in checks_for(spec)]
     sizes, times, statuses = [], [], []
     for i, n in enumerate(ns):
         data = generators.planted_teacher(n, r, 3, spec.seed + i)
@@ -369,10 +367,10 @@ def check_scaling(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
     }
     lo, hi = r - 1 - SIZE_SLOPE_SLACK, float(r)
     rows = [
-        held(
+        held_row(
+            RELATIONS,
             "size_slope",
             lo <= size_slope <= hi,
-            RELATIONS["size_slope"],
             value=size_slope,
             tolerance=SIZE_SLOPE_SLACK,
             margin=min(size_slope - lo, hi - size_slope),
@@ -382,21 +380,20 @@ def check_scaling(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
     ceiling = TIME_SLOPE_FACTOR * r
     if not all(s == "optimal" for s in statuses):
         rows.append(
-            CheckResult(
+            inconclusive_row(
+                RELATIONS,
                 "solve_time_slope",
-                Verdict.INCONCLUSIVE,
-                RELATIONS["solve_time_slope"],
+                "a solve on the grid was inaccurate",
                 value=time_slope,
-                reason="a solve on the grid was inaccurate",
                 data=data,
             )
         )
     else:
         rows.append(
-            held(
+            held_row(
+                RELATIONS,
                 "solve_time_slope",
                 time_slope <= ceiling,
-                RELATIONS["solve_time_slope"],
                 value=time_slope,
                 tolerance=ceiling,
                 margin=ceiling - time_slope,
@@ -422,10 +419,10 @@ def check_growth(spec: InstanceSpec) -> CheckResult:
     ratios = [b / a for a, b, r in zip(counts, counts[1:], ranks, strict=False) if r <= (n - 1) / 3]
     ok = exact and all(q >= 2.0 for q in ratios)
     worst = min(ratios) if ratios else float("nan")
-    return held(
+    return held_row(
+        RELATIONS,
         "exponential_in_r",
         ok,
-        RELATIONS["exponential_in_r"],
         value=worst,
         tolerance=2.0,
         margin=worst - 2.0,

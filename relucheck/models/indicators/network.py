@@ -5,7 +5,7 @@ claims.md, section PC. The network is
     g(x) = σ(½ + w(b − r(x))) − σ(−½ + w(b − r(x)))                     (PC, head)
 
 with r(x) = max_i (u_iᵀx + c_i) computed exactly by the ReLU tree of
-models/relu_max_tree.py, and two trainable scalars: the slope w > 0 and the threshold b.
+models/indicators/relu_max_tree.py, and two trainable scalars: the slope w > 0 and the threshold b.
 With s = w(b − r) the head is the clipped ramp clip(½ + s, 0, 1): 1 for s ≥ ½, 0 for s ≤ −½,
 linear in between. Its ReLU derivative uses the ≥ convention of claims.md,
 

@@ -63,7 +63,7 @@ class MaxAffine:
     """r(x) = max_i (u_iᵀx + c_i): rows of ``U`` (m × d) are the u_i, ``c`` the offsets.
 
     Polytopes are {r ≤ ρ}: a half-space (m = 1), a box (m = 2d), a simplex (m = d + 1), or
-    the N-direction polygonal gauge of a ball (m = N); see models/polyhedral_gauge.py.
+    the N-direction polygonal gauge of a ball (m = N); see models/indicators/polyhedral_gauge.py.
     """
 
     U: np.ndarray
