@@ -96,7 +96,7 @@ class TwoLayerFit:
 
     def save(self, path: str | Path) -> None:
         """Write the ``.npz`` that ``relucheck solve two-layer --save`` writes (atomically)."""
-        from relucheck.solve_cli import check_output_path, json_line, save_npz_atomic
+        from relucheck.cli.common import check_output_path, json_line, save_npz_atomic
 
         check_output_path(str(path))
         facts = {**self.facts, "beta": self.beta, "bias": self.bias, "loss": self.loss}
@@ -126,7 +126,7 @@ class TwoLayerFit:
 
 def _pattern_set(X: np.ndarray, patterns: str | PatternSet, seed: int) -> PatternSet:
     """'exact', 'sampled:N' or a ready :class:`PatternSet` over ``X`` (bias column included)."""
-    from relucheck.solve_cli import check_seed, parse_exact_or_sampled
+    from relucheck.cli.common import check_seed, parse_exact_or_sampled
 
     if isinstance(patterns, PatternSet):
         if patterns.X.shape != X.shape or not np.array_equal(patterns.X, X):
@@ -154,7 +154,7 @@ def _prepare(X: Any, y: Any, beta: float, loss: str, bias: bool) -> tuple[np.nda
 
 def _facts(sol: Any, patterns: PatternSet, X: np.ndarray, beta: float, seconds: float,
            loss: str, bias: bool) -> dict[str, Any]:  # fmt: skip
-    from relucheck.solve_cli import certified
+    from relucheck.cli.common import certified
 
     res = sol.result
     return {
@@ -237,7 +237,7 @@ def fit_two_layer_path(
     certificate and ``facts["beta_fraction"]`` = β / gauge; pick β by held-out error with
     ``fit.predict``.
     """
-    from relucheck.solve_beta_path import check_beta_count
+    from relucheck.cli.beta_path import check_beta_count
     from relucheck.solvers.fast_two_layer import masks_for, scanner_for
     from relucheck.solvers.two_layer_global import solve_two_layer_path
     from relucheck.solvers.two_layer_path import log_spaced_betas, path_gauge

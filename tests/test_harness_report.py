@@ -91,10 +91,14 @@ def test_html_is_self_contained(reported):
 def test_html_links_the_bench_history_when_make_bench_wrote_one(reported):
     run_dir, _ = reported
     history = run_dir.parent / "bench" / "history.html"
-    assert 'href="../bench/history.html"' not in write_report(run_dir, {})["html"].read_text()
+    links = {"Benchmark history": "bench/history.html"}
+    assert (
+        'href="../bench/history.html"' not in write_report(run_dir, {}, links)["html"].read_text()
+    )
     history.parent.mkdir()
     history.write_text("<html></html>")
-    html = write_report(run_dir, {})["html"].read_text()
+    html = write_report(run_dir, {}, links)["html"].read_text()
+    assert "Benchmark history" in html
     assert 'href="../bench/history.html"' in html
     assert (run_dir / "../bench/history.html").resolve() == history.resolve()
     history.unlink()

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from relucheck.harness.records import CheckResult
 
 PROFILES = ("quick", "full")
-SOLVER_CHOICES = ("auto", "fast", "clarabel", "mosek", "scs")
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,8 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
+from relucheck.harness.environment import THREAD_VARIABLES
 from relucheck.harness.records import CheckResult
-
-#: Thread-count variables set to 1 in workers when several run at once.
-BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 #: How often (seconds) the parent wakes up to look at budgets when nothing happens.
 POLL_SECONDS = 0.25
@@ -108,7 +106,7 @@ def execute_in_worker(unit: Unit, limit_blas: bool) -> tuple[str, Any]:
     from threadpoolctl import threadpool_limits
 
     # Libraries loaded later read these; threadpool_limits covers those already loaded.
-    for variable in BLAS_THREAD_VARIABLES:
+    for variable in THREAD_VARIABLES:  # set to 1 in workers when several run at once
         os.environ[variable] = "1"
     with threadpool_limits(limits=1):
         return execute_unit(unit)

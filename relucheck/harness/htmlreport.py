@@ -140,12 +140,9 @@ def render_html(model: ReportModel) -> str:
         if model.environments_seen > 1
         else ""
     )
-    if model.bench_history:
-        note += (
-            f"<p>Benchmark history (time and accuracy per benchmark over commits, "
-            f'<code>make bench</code>): <a href="{escape(model.bench_history)}">'
-            f"{escape(model.bench_history)}</a></p>"
-        )
+    for text, href in model.links:
+        note += f'<p>{escape(text)}: <a href="{escape(href)}">{escape(href)}</a></p>'
+
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>relucheck {escape(model.run_id)}</title><style>{CSS}</style></head><body>\n"

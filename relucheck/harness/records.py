@@ -27,14 +27,19 @@ class Verdict(str, Enum):
         return self in (Verdict.FAIL, Verdict.ERROR)
 
 
-def _jsonable(value: Any) -> Any:
-    """Convert numpy scalars/arrays and non-finite floats to JSON-safe Python values."""
+def jsonable(value: Any) -> Any:
+    """Convert numpy scalars/arrays and non-finite floats to strict-JSON Python values.
+
+    The one policy for every JSON the project writes (rows, ``--json`` output, saved facts):
+    NaN becomes null, +inf and -inf the strings "inf" and "-inf" (an infinite gap is a fact,
+    not a missing value).
+    """
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if hasattr(value, "tolist"):  # numpy scalar or array
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, Enum):
@@ -68,7 +73,7 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["verdict"] = self.verdict.value
-        return _jsonable(out)
+        return jsonable(out)
 
 
 def held(

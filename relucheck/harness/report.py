@@ -84,14 +84,17 @@ def _section(
     return section
 
 
-#: ``make bench`` writes its history page next to the run folders (``reports/bench``).
-BENCH_HISTORY = "../bench/history.html"
-
-
 def build_model(
-    run_dir: Path, registry: Mapping[str, Claim], rows: list[dict[str, Any]] | None = None
+    run_dir: Path,
+    registry: Mapping[str, Claim],
+    rows: list[dict[str, Any]] | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> ReportModel:
-    """Everything the report shows, from ``run_dir``'s stored rows and metadata."""
+    """Everything the report shows, from ``run_dir``'s stored rows and metadata.
+
+    ``links`` maps a text to a page's path relative to the folder that holds the runs; the
+    report links each page that exists.
+    """
     rows = read_rows(run_dir / RESULTS) if rows is None else rows
     meta = _read_json(run_dir / RUN_META)
     env = _read_json(run_dir / ENVIRONMENT) or (rows[0].get("env") if rows else {}) or {}
@@ -121,11 +124,17 @@ def build_model(
         units=len({unit_key(r) for r in rows}),
         claims=sections,
         meta=meta,
-        bench_history=BENCH_HISTORY if (run_dir.parent / BENCH_HISTORY[3:]).is_file() else None,
+        links=[
+            (text, f"../{page}")
+            for text, page in (links or {}).items()
+            if (run_dir.parent / page).is_file()
+        ],
     )
 
 
-def write_report(run_dir: Path, registry: Mapping[str, Claim]) -> dict[str, Path]:
+def write_report(
+    run_dir: Path, registry: Mapping[str, Claim], links: Mapping[str, str] | None = None
+) -> dict[str, Path]:
     """Write results.csv, figures/, summary.md and index.html for ``run_dir``; return paths.
 
     Keys: ``csv``, ``figures`` (the folder), ``summary``, ``html``. An :class:`OSError`
@@ -140,7 +149,7 @@ def write_report(run_dir: Path, registry: Mapping[str, Claim]) -> dict[str, Path
         "html": run_dir / "index.html",
     }
     try:
-        model = build_model(run_dir, registry, rows)
+        model = build_model(run_dir, registry, rows, links)
         frame = rows_frame(rows)
         atomic_write_text(paths["csv"], frame.to_csv(index=False))
         atomic_write_text(paths["summary"], render_markdown(model, run_dir))

@@ -40,4 +40,5 @@ class ReportModel:
     units: int
     claims: list[ClaimSection]
     meta: dict[str, Any] = field(default_factory=dict)
-    bench_history: str | None = None  # link, relative to the run folder, to make bench's page
+    #: pages beside the runs that the report links to: (text, href relative to the run folder)
+    links: list[tuple[str, str]] = field(default_factory=list)

@@ -26,7 +26,7 @@ from typing import Any
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.environment import capture_environment
 from relucheck.harness.executors import Executor, LocalProcessExecutor, Outcome, Unit
-from relucheck.harness.records import CheckResult, Verdict, _jsonable
+from relucheck.harness.records import CheckResult, Verdict, jsonable
 from relucheck.harness.store import RESULTS, append_rows, write_rows
 
 #: Budgets are scaled by this factor per profile.
@@ -155,7 +155,7 @@ def rows_for(
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
         "env": env,
     }
-    return [_jsonable({**result, **common}) for result in results]
+    return [jsonable({**result, **common}) for result in results]
 
 
 def complete_units(

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from relucheck.cli import Parser, fail
+from relucheck.cli.common import Parser, usage_error
 from relucheck.mutants.apply import MutantRotted, source_root, validate
 from relucheck.mutants.catalog import MUTANTS, by_id
 
@@ -27,15 +27,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         mutants = [by_id(i) for i in args.only] if args.only else list(MUTANTS)
     except KeyError as exc:
-        return fail(exc.args[0])
+        return usage_error(exc.args[0])
     if args.jobs < 1:
-        return fail(f"--jobs must be at least 1 (got {args.jobs})")
+        return usage_error(f"--jobs must be at least 1 (got {args.jobs})")
     src = source_root()
     try:
         for mutant in mutants:  # every search text exactly once, before anything runs
             validate(src, mutant)
     except MutantRotted as exc:
-        return fail(exc)
+        return usage_error(exc)
     if args.list:
         for m in mutants:
             scope = ",".join(m.instances) or "all quick instances"

@@ -66,12 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments of ``relucheck verify``."""
     import relucheck
     import relucheck.theorems
-    from relucheck import cli
+    from relucheck.cli import main as cli_main
+    from relucheck.cli.common import Parser, usage_error
 
     argv = list(sys.argv[1:] if argv is None else argv)
     split = argv.index("--") if "--" in argv else len(argv)
     own, verify_args = argv[:split], argv[split + 1 :]
-    parser = cli.Parser(prog="relucheck.mutants.subset")
+    parser = Parser(prog="relucheck.mutants.subset")
     parser.add_argument("--select", action="append", required=True, metavar="CLAIM=NAMES")
     parser.add_argument("--expect-root", default=None, metavar="DIR")
     args = parser.parse_args(own)
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(args.expect_root).resolve()
         imported = Path(relucheck.__file__).resolve()
         if root not in imported.parents:
-            return cli.fail(f"imported {imported}, not the copy under {root}")
+            return usage_error(f"imported {imported}, not the copy under {root}")
     profile = "quick"
     if "--profile" in verify_args[:-1]:
         profile = verify_args[verify_args.index("--profile") + 1]
@@ -87,9 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         selection = parse_selection(args.select)
         registry = narrowed_registry(relucheck.theorems.REGISTRY, selection, profile)
     except (KeyError, ValueError) as exc:
-        return cli.fail(exc.args[0])
-    relucheck.theorems.REGISTRY = registry  # cli.registry() reads it at call time
-    return cli.main(["verify", *selection, *verify_args])
+        return usage_error(exc.args[0])
+    relucheck.theorems.REGISTRY = registry  # cli.verify.registry() reads it at call time
+    return cli_main(["verify", *selection, *verify_args])
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from typing import Any
 
 import cvxpy as cp
 
-#: Names accepted on the command line, mapped to CVXPY's solver names.
-SOLVER_NAMES = {"clarabel": "CLARABEL", "scs": "SCS", "mosek": "MOSEK"}
+from relucheck.solvers.choices import CONIC_SOLVERS as SOLVER_NAMES
+from relucheck.solvers.choices import FAST_NAMES, SOLVER_CHOICES
 
 #: Tolerances per backend. Clarabel's and MOSEK's defaults are ~1e-8 already; SCS's default
 #: (~1e-4) is too loose even for a cross-check, so it is tightened (and stays a cross-check).
@@ -63,11 +63,6 @@ def solver_facts() -> dict[str, Any]:
     }
 
 
-#: Choices for the CE program's own solver (relucheck.solvers.fast_two_layer). Every other
-#: program is solved through CVXPY, where ``fast`` means Clarabel.
-FAST_NAMES = ("fast",)
-
-
 def resolve_solver(choice: str) -> str:
     """CVXPY solver name for a command-line choice; ``auto`` (and ``fast``) mean Clarabel.
 
@@ -82,7 +77,7 @@ def resolve_solver(choice: str) -> str:
     if key == "auto" or key in FAST_NAMES:
         return "CLARABEL"
     if key not in SOLVER_NAMES:
-        raise ValueError(f"unknown solver {choice!r} (choose auto, fast, clarabel, scs or mosek)")
+        raise ValueError(f"unknown solver {choice!r} (choose {', '.join(SOLVER_CHOICES)})")
     if key == "mosek":
         licensed, reason = probe_mosek()
         if not licensed:

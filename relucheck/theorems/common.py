@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from relucheck.harness.records import CheckResult, Verdict, held
+from relucheck.solvers.result import CERTIFIED_GAP
 
-REL_TOL = 1e-6
+REL_TOL = CERTIFIED_GAP
 SOFT_TOL = 1e-2
 
 

@@ -30,8 +30,19 @@ from typing import Any
 
 import numpy as np
 
+from relucheck.cli.common import (
+    check_output_path,
+    check_seed,
+    emit_solve,
+    load_problem,
+    parse_exact_or_sampled,
+    print_certificate,
+    solve_facts,
+    usage_error,
+)
 from relucheck.datasets.generators import with_bias
 from relucheck.datasets.validation import BadInput, validate_problem
+from relucheck.solvers.choices import SOLVER_CHOICES
 
 #: Exact enumeration is refused above this many (D_1j, ε_j) tuples.
 MAX_EXACT_TUPLES = 50_000
@@ -44,7 +55,7 @@ MAX_WIDTH = 100
 MAX_DRAW_ENTRIES = 50_000_000
 
 
-def run_path(args: argparse.Namespace) -> int:
+def run_path_regularized(args: argparse.Namespace) -> int:
     """Solve, reconstruct, prune and certify the user's path-regularized problem."""
     from relucheck.models.arrangements.patterns import enumerate_patterns, numerical_rank
     from relucheck.models.parallel.groups import (
@@ -52,23 +63,11 @@ def run_path(args: argparse.Namespace) -> int:
         enumerate_groups,
         sample_groups,
     )
-    from relucheck.solve_cli import (
-        certified,
-        check_output_path,
-        check_seed,
-        emit_solve,
-        load_array,
-        parse_exact_or_sampled,
-        usage_error,
-    )
     from relucheck.solvers.backends import SolverUnavailable
     from relucheck.solvers.path_global import solve_path_regularized
 
     try:
-        X = load_array(args.X, "--X", matrix=True)
-        y = load_array(args.y, "--y")
-        if X.ndim == 1:
-            X = X[:, None]
+        X, y = load_problem(args.X, args.y)
         validate_problem(X, y, args.beta, "squared")
         if not 1 <= args.width <= MAX_WIDTH:
             raise BadInput(f"--width must be between 1 and {MAX_WIDTH}, got {args.width}")
@@ -113,27 +112,12 @@ def run_path(args: argparse.Namespace) -> int:
         return usage_error(f"--solver {args.solver}: {exc}")
     seconds = time.perf_counter() - start
 
-    res = sol.result
     facts: dict[str, Any] = {
-        # the certified gap is measured from the better of the two networks' objectives
-        "value": min(sol.objective, sol.objective_pruned),
-        "certified_lower": res.certified_lower,
-        "certified_gap": res.certified_gap,
-        "certifies": res.certifies,
-        "width": sol.width,
-        "width_before_pruning": int(sol.s.shape[0]),
-        "objective_pruned": sol.objective_pruned,
+        **solve_facts(sol, width_before=sol.s.shape[0], seconds=seconds, X=X),
         "patterns": n_patterns,
         "patterns_exact": patterns_exact,
         "rank": rank,
-        "solver": res.solver,
-        "status": res.status,
-        "accurate": certified(res.accurate, res.certified_gap),
-        "iterations": res.iterations,
-        "seconds": seconds,
         "timings": {"groups": t_groups, **sol.timings},
-        "n": int(X.shape[0]),
-        "d": int(X.shape[1]),
         "beta": float(args.beta),
         "loss": "squared",
         "bias": bool(args.bias),
@@ -155,16 +139,10 @@ def print_human(f: dict[str, Any]) -> None:
     )
     kind = "exact" if f["groups_exact"] else "sampled (restricted program)"
     print(f"  groups        {f['groups']} ({kind}); first-layer patterns {f['patterns']}")
-    print(f"  optimum       {f['value']:.10g}   [{verdict}]")
-    print(f"  dual lower    {f['certified_lower']:.10g}   (certifies the {f['certifies']} program)")
-    print(f"  relative gap  {f['certified_gap']:.3e}")
-    print(f"  sub-networks  {f['width']} after pruning ({f['width_before_pruning']} before)")
-    print(f"  solver        {f['solver']} ({f['status']}), {f['seconds']:.2f} s in all")
-    if "saved" in f:
-        print(f"  saved         {f['saved']}")
+    print_certificate(f, verdict, width_label="sub-networks")
 
 
-def register_path(kinds: argparse._SubParsersAction) -> None:
+def register_path_regularized(kinds: argparse._SubParsersAction) -> None:
     """``solve path-regularized``: parallel three-layer ReLU network (claims.md PR)."""
     p = kinds.add_parser(
         "path-regularized", help="parallel three-layer ReLU network, path regularizer (PR)"
@@ -175,8 +153,8 @@ def register_path(kinds: argparse._SubParsersAction) -> None:
     p.add_argument("--width", required=True, type=int, help="neurons m per sub-network")
     p.add_argument("--groups", default="exact", help="exact | sampled:N")
     p.add_argument("--bias", action="store_true", help="append a ones column (a regularized bias)")
-    p.add_argument("--solver", choices=("auto", "fast", "clarabel", "scs", "mosek"), default="auto")
+    p.add_argument("--solver", choices=SOLVER_CHOICES, default="auto")
     p.add_argument("--seed", type=int, default=0, help="seed for sampled groups")
     p.add_argument("--save", default=None, help="write the pruned network (W, v, s) to .npz")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=run_path)
+    p.set_defaults(func=run_path_regularized)

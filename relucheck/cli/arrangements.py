@@ -19,16 +19,16 @@ import time
 
 import numpy as np
 
-from relucheck.datasets.generators import with_bias
-from relucheck.datasets.validation import BadInput
-from relucheck.solve_cli import (
+from relucheck.cli.common import (
     check_output_path,
     json_line,
-    load_array,
     save_with_facts,
     usage_error,
     validate_matrix,
 )
+from relucheck.datasets.array_files import load_array
+from relucheck.datasets.generators import with_bias
+from relucheck.datasets.validation import BadInput
 
 
 def scale_rows_exactly(X: np.ndarray) -> np.ndarray:

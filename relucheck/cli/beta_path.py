@@ -21,6 +21,13 @@ import time
 
 import numpy as np
 
+from relucheck.cli.common import (
+    certified,
+    json_line,
+    parse_exact_or_sampled,
+    save_with_facts,
+    usage_error,
+)
 from relucheck.datasets.array_files import load_array
 from relucheck.datasets.generators import with_bias
 from relucheck.datasets.validation import BadInput, check_finite, check_parameter
@@ -79,13 +86,6 @@ def test_error(U: np.ndarray, alpha: np.ndarray, X: np.ndarray, y: np.ndarray) -
 def run_two_layer_path(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> int:
     """The path mode of ``solve two-layer`` (called after X, y and the flags are validated)."""
     from relucheck.models.arrangements.patterns import enumerate_patterns, sample_patterns
-    from relucheck.solve_cli import (
-        certified,
-        json_line,
-        parse_exact_or_sampled,
-        save_with_facts,
-        usage_error,
-    )
     from relucheck.solvers.fast_two_layer import masks_for, scanner_for
     from relucheck.solvers.two_layer_global import solve_two_layer_path
     from relucheck.solvers.two_layer_path import log_spaced_betas, path_gauge

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from relucheck.cli.common import certified, json_line, usage_error
+from relucheck.datasets.array_files import load_array
 from relucheck.datasets.validation import (
     MIN_PARAMETER,
     BadInput,
@@ -37,14 +39,13 @@ from relucheck.datasets.validation import (
     check_magnitude,
     check_parameter,
 )
+from relucheck.solvers.choices import SOLVER_CHOICES
 
 KNOT_REL_TOL = 1e-6
 
 
 def load_xy(args: argparse.Namespace, min_n: int, distinct: bool) -> tuple[np.ndarray, np.ndarray]:
     """Scalar inputs x (n,) or (n, 1) and targets y (n,), validated."""
-    from relucheck.solve_cli import load_array  # lazy: solve_cli imports this module
-
     x = load_array(args.x, "--x")
     y = load_array(args.y, "--y")
     if x.ndim == 2 and x.shape[1] == 1:
@@ -80,7 +81,6 @@ def positive(value: float, flag: str) -> None:
 
 def lasso_facts(x: np.ndarray, y: np.ndarray, beta: float, solver: str) -> dict[str, Any]:
     """Solve and certify the data-breakpoint ramp Lasso; facts for the JSON object."""
-    from relucheck.solve_cli import certified  # lazy: solve_cli imports this module
     from relucheck.solvers.lasso_1d import solve_ramp_lasso
 
     start = time.perf_counter()
@@ -119,7 +119,6 @@ def lasso_facts(x: np.ndarray, y: np.ndarray, beta: float, solver: str) -> dict[
 def tv_facts(x: np.ndarray, y: np.ndarray, lam: float, method: str, solver: str) -> dict[str, Any]:
     """Solve and certify trend filtering (skip connection); facts for the JSON object."""
     from relucheck.models.univariate import splines as sp
-    from relucheck.solve_cli import certified  # lazy: solve_cli imports this module
     from relucheck.solvers.trend_filter_1d import trend_filter_cvxpy, trend_filter_exact
 
     start = time.perf_counter()
@@ -159,8 +158,6 @@ def tv_facts(x: np.ndarray, y: np.ndarray, lam: float, method: str, solver: str)
 
 
 def emit(facts: dict[str, Any], as_json: bool, title: str) -> int:
-    from relucheck.solve_cli import json_line  # lazy: solve_cli imports this module
-
     if as_json:
         print(json_line(facts))
     else:
@@ -177,7 +174,6 @@ def emit(facts: dict[str, Any], as_json: bool, title: str) -> int:
 
 def run_lasso_1d(args: argparse.Namespace) -> int:
     """``solve lasso-1d``."""
-    from relucheck.solve_cli import usage_error
     from relucheck.solvers.backends import SolverUnavailable
 
     try:
@@ -196,7 +192,6 @@ def run_lasso_1d(args: argparse.Namespace) -> int:
 
 def run_tv1d(args: argparse.Namespace) -> int:
     """``solve tv1d``."""
-    from relucheck.solve_cli import usage_error
     from relucheck.solvers.backends import SolverUnavailable
 
     try:
@@ -219,7 +214,7 @@ def run_tv1d(args: argparse.Namespace) -> int:
 
 def register_one_dimensional(kinds: argparse._SubParsersAction) -> None:
     """``solve lasso-1d`` and ``solve tv1d`` (claims.md LASSO-1D, SR 2)."""
-    solvers = ("auto", "fast", "clarabel", "scs", "mosek")
+    solvers = SOLVER_CHOICES
     lasso = kinds.add_parser("lasso-1d", help="1-D ramp Lasso = 1-D training, no skip (LASSO-1D)")
     lasso.add_argument("--x", required=True, help="scalar inputs, .npy (n,) or .csv")
     lasso.add_argument("--y", required=True, help="targets, .npy (n,) or .csv")

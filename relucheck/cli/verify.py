@@ -1,25 +1,28 @@
-"""Command line: ``relucheck list | verify | report | solve`` (``python -m relucheck``).
+"""``relucheck list | verify | report``: run the claims' checks and render their reports.
 
-Every subcommand sets ``func`` with ``set_defaults``; :func:`main` calls ``args.func(args)``
-and returns its exit status. Usage errors print one line ``relucheck: error: ...`` on stderr
-and exit 2 before anything is written.
+    relucheck list
+    relucheck verify [CLAIM ...] [--profile quick|full] [--jobs N] [--executor local|dask]
+        [--scheduler ADDR] [--solver S] [--out DIR] [--resume RUN]
+    relucheck report RUN [--out DIR]
+
+Exit statuses: 0 when no check failed, 1 when one did (FAIL or ERROR), 2 for a usage error
+(one line on stderr, nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from relucheck.arrangements_cli import add_arrangements_parser
-from relucheck.harness.claims import PROFILES, SOLVER_CHOICES, Claim, RunOptions, registry_lookup
+from relucheck.cli.common import usage_error
+from relucheck.harness.claims import PROFILES, Claim, RunOptions, registry_lookup
 from relucheck.harness.errors import HarnessError
 from relucheck.harness.executors import Executor, LocalProcessExecutor
 from relucheck.harness.store import (
@@ -32,17 +35,18 @@ from relucheck.harness.store import (
     resolve_run,
     update_latest,
 )
-from relucheck.solve_cli import add_solve_parser
+from relucheck.solvers.choices import SOLVER_CHOICES
 
 DEFAULT_OUT = "reports"
+
+#: Pages beside the runs that reports link to when they exist (``make bench`` writes the
+#: history of benchmark time and accuracy per commit to reports/bench/history.html).
+REPORT_LINKS = {
+    "Benchmark history (time and accuracy per benchmark over commits, make bench)": (
+        "bench/history.html"
+    ),
+}
 EXECUTORS = ("local", "dask")
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors: ``relucheck: error: <message>``, exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"relucheck: error: {message} (see '{self.prog} --help')\n")
 
 
 def registry() -> Mapping[str, Claim]:
@@ -62,12 +66,6 @@ def solver_facts() -> dict[str, Any]:
         return dict(facts())
     except Exception as exc:  # noqa: BLE001  (a probe failure is a fact, not a crash)
         return {"solver_facts_error": f"{type(exc).__name__}: {exc}"}
-
-
-def fail(message: object) -> int:
-    """Print the one-line usage error and return exit status 2."""
-    print(f"relucheck: error: {message}", file=sys.stderr)
-    return 2
 
 
 # ----------------------------------------------------------------------------- list
@@ -238,7 +236,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         plan = plan_verify(args, claims_registry)
         executor = make_executor(plan)
     except HarnessError as exc:
-        return fail(exc)
+        return usage_error(exc)
 
     env = capture_environment(solver_facts())  # once, in the parent, before any fork
     try:
@@ -246,7 +244,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         update_latest(run_dir.parent, run_dir)  # so `--resume latest` finds a crashed run
     except (OSError, HarnessError) as exc:
         executor.close()
-        return fail(f"cannot write to the output folder {str(plan.out)!r}: {_why(exc)}")
+        return usage_error(f"cannot write to the output folder {str(plan.out)!r}: {_why(exc)}")
     print(f"relucheck: run {run_dir.name} in {run_dir}", file=sys.stderr, flush=True)
     progress = Progress()
     again = f"continue with --resume {run_dir.name}"
@@ -268,16 +266,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 130
     except OSError as exc:  # disk full, folder removed or made read-only mid-run
         progress.close(_rows_on_disk(run_dir))
-        return fail(f"cannot write to {str(run_dir)!r}: {_why(exc)}; no report; {again}")
+        return usage_error(f"cannot write to {str(run_dir)!r}: {_why(exc)}; no report; {again}")
     except HarnessError as exc:  # e.g. the Dask scheduler went away
         progress.close(_rows_on_disk(run_dir))
-        return fail(f"{exc}; no report; {again}")
+        return usage_error(f"{exc}; no report; {again}")
     progress.close(rows)
     try:
-        paths = write_report(run_dir, claims_registry)
+        paths = write_report(run_dir, claims_registry, REPORT_LINKS)
         update_latest(run_dir.parent, run_dir)
     except OSError as exc:
-        return fail(
+        return usage_error(
             f"cannot write the report in {str(run_dir)!r}: {_why(exc)}; the rows are kept; "
             f"write it later with `relucheck report {run_dir.name}`"
         )
@@ -296,11 +294,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         run_dir = resolve_run(Path(args.out), args.run)
         check_writable(run_dir)
-        paths = write_report(run_dir, registry())
+        paths = write_report(run_dir, registry(), REPORT_LINKS)
     except HarnessError as exc:
-        return fail(exc)
+        return usage_error(exc)
     except OSError as exc:
-        return fail(f"cannot write the report in {str(run_dir)!r}: {_why(exc)}")
+        return usage_error(f"cannot write the report in {str(run_dir)!r}: {_why(exc)}")
     print(paths["summary"])
     print(paths["html"])
     return 0
@@ -309,11 +307,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser: list, verify, report and the solve group."""
-    parser = Parser(prog="relucheck", description="Executable checks of ReLU-network theorems.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def add_verify_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``list``, ``verify`` and ``report`` on the main parser."""
     p_list = sub.add_parser("list", help="claims and their checks")
     p_list.set_defaults(func=cmd_list)
 
@@ -346,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_verify.add_argument(
         "--solver",
         default=None,
-        metavar="{auto,fast,clarabel,mosek,scs}",
+        metavar="{" + ",".join(SOLVER_CHOICES) + "}",
         help="solver: fast = the project's certified CE/PR solver, else a conic backend "
         "(default: auto)",
     )
@@ -362,20 +357,3 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", default=DEFAULT_OUT, help="folder holding runs (default: reports)"
     )
     p_report.set_defaults(func=cmd_report)
-
-    add_solve_parser(sub)
-    add_arrangements_parser(sub)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` (default: ``sys.argv[1:]``), dispatch, return the exit status."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
-    args.argv = argv
-    try:
-        return int(args.func(args))
-    except BrokenPipeError:
-        # Output piped into `head` and friends: stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
