@@ -12,7 +12,7 @@ Batches ("generalized minibatch"):
 Only points inside the ramp have a nonzero gradient, so each step touches only the part of
 its batch inside the ramp window, found by binary search (exact; see :class:`_Batches`).
 
-Step rule (the one the analysis of pointwise_convergence.py needs):
+Step rule (the one the analysis of theorems/pointwise_convergence/ needs):
 
     w ← w − η ∂L_B/∂w,        b ← b − η_b(w) ∂L_B/∂b,   η_b(w) = η / max(w, 1)^q,   q = 3.
 

@@ -30,11 +30,11 @@ Negative controls (PASS = the violation was detected):
                          certificate must refuse to certify a sampled solution that is not optimal
   control_gated          no cone constraints: value ≤ p_cvx, naive reconstruction does not attain it
 
-Layout: ``spec`` (relations, check ids, instances, data, row helper); one module per
-sub-claim, each reading statement -> instances -> checks -> controls: ``equivalence``
-(pattern count, reconstruction, certificate, pruning, MOSEK), ``training`` (non-convex
-restarts vs p_cvx), ``controls`` (negative controls); ``figures``. ``check`` below runs them
-in that order on one instance.
+Layout: ``spec`` (relations, check ids, instances, data, row helper); one module per sub-claim,
+each reading statement -> instances -> checks -> controls: ``equivalence`` (pattern count,
+reconstruction, certificate, pruning, MOSEK), ``training`` (non-convex restarts vs p_cvx),
+``controls`` (negative controls); ``plots`` (the figures). ``check`` below runs them in that
+order on one instance.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers.backends import SolverUnavailable
 from relucheck.solvers.two_layer_global import solve_two_layer
 from relucheck.theorems.convex_equivalence import controls, equivalence, training
-from relucheck.theorems.convex_equivalence.figures import figures
+from relucheck.theorems.convex_equivalence.plots import figures
 from relucheck.theorems.convex_equivalence.spec import (
     CHECK_IDS,
     CLAIM_ID,

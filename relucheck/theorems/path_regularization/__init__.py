@@ -42,7 +42,7 @@ Instances and checks (relation and tolerance in each row):
 Layout: ``spec`` (relations, checks per kind, instances, row helpers); one module per
 sub-claim, each reading statement -> instances -> checks -> controls: ``program`` (reduction
 and exact program vs CE and trained networks), ``controls`` (negative controls of the exact
-program), ``growth`` (group counts vs n), ``spiral`` (depth); ``figures``.
+program), ``growth`` (group counts vs n), ``spiral`` (depth); ``plots`` (the figures).
 
 The degree bound for m = 2 is this project's derivation (``growth``): the only mixed rows have
 ε = (+, −) and D_11 = D_12 = 1 there, so h_i = x_iᵀ(z_1 − z_2): the second-layer cells are
@@ -55,8 +55,8 @@ from __future__ import annotations
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult
 from relucheck.solvers.backends import SolverUnavailable, resolve_solver
-from relucheck.theorems.path_regularization.figures import figures
 from relucheck.theorems.path_regularization.growth import check_growth
+from relucheck.theorems.path_regularization.plots import figures
 from relucheck.theorems.path_regularization.program import check_exact, check_reduction
 from relucheck.theorems.path_regularization.spec import (
     CHECK_IDS,
@@ -118,8 +118,8 @@ CLAIM = Claim(
     own_derivation="The convex program, its group enumeration (realizable D_2 via LP-certified "
     "cells of the mixed-row arrangement inside each first-layer cone), the m = 1 reduction, "
     "the Carathéodory pruning of sub-networks, the dual lower bound and the O(n^{3(r-1)}) "
-    "group bound for m = 2 are this project's derivations (relucheck/models/parallel/program.py, "
-    "path_groups.py, path_certificate.py), not the paper's text.",
+    "group bound for m = 2 are this project's derivations (relucheck/models/parallel/: "
+    "program.py, groups.py, certificate.py), not the paper's text.",
     budget_seconds=150.0,
     checks_for=checks_for,
 )

@@ -8,7 +8,7 @@ paper's network and step rule are not available to us. Everything below about th
 its step rule and its rates is THIS HARNESS'S OWN CONSTRUCTION AND DERIVATION (the
 construction is the one claims.md states), checked numerically; it is not the paper's proof.
 
-Construction (models/relu_max_tree.py, polyhedral_gauge.py, indicator_network.py)
+Construction (models/indicators/: relu_max_tree.py, polyhedral_gauge.py, network.py)
     f°(x) = 1[r(x) ≤ ρ] on Ω = [−1, 1]^d, μ uniform on Ω, r(x) = max_i u_iᵀx computed exactly
     by a ReLU tree (max(a, b) = a + σ(b − a)): a half-space, box, simplex, or the N-direction
     gauge r_N of the ball (f°_N = 1[r_N ≤ ρ]). Head g = σ(½ + w(b − r)) − σ(−½ + w(b − r)),
@@ -88,11 +88,11 @@ Negative controls (PASS = the harness detected what the control is meant to show
                                 [T/2, T]: decays for d = 1 (slope ≈ −1) and d = 2 (≈ −½), does
                                 not for d ≥ 3 (≥ 0.5, slope ≥ −0.1)
 
-Layout: ``spec`` (constants, relations, checks per kind), ``instances`` (the grid),
-``runs`` (the training run the sweep and its fixed-step control share); one module per
-sub-claim, each reading statement -> instances -> checks -> controls: ``sweep`` ((1)-(5)),
-``gap`` ((6)), ``ball_n`` (f°_N → f°), ``controls`` (the three negative controls);
-``figures``. Only this module imports the sub-claim modules, so there is no import cycle.
+Layout: ``spec`` (constants, relations, checks per kind), ``instances`` (the grid), ``runs``
+(the training run the sweep and its fixed-step control share); one module per sub-claim, each
+reading statement -> instances -> checks -> controls: ``sweep`` ((1)-(5)), ``gap`` ((6)),
+``ball_n`` (f°_N → f°), ``controls`` (the three negative controls); ``plots`` (the figures).
+Only this module imports the sub-claim modules, so there is no import cycle.
 """
 
 from __future__ import annotations
@@ -105,7 +105,6 @@ from relucheck.theorems.pointwise_convergence.controls import (
     check_fourier,
     check_mlp,
 )
-from relucheck.theorems.pointwise_convergence.figures import figures
 from relucheck.theorems.pointwise_convergence.gap import check_gap
 from relucheck.theorems.pointwise_convergence.instances import (
     FULL_TARGETS,
@@ -113,6 +112,7 @@ from relucheck.theorems.pointwise_convergence.instances import (
     QUICK_TARGETS,
     instances,
 )
+from relucheck.theorems.pointwise_convergence.plots import figures
 from relucheck.theorems.pointwise_convergence.spec import (
     CHECK_IDS,
     CHECKS_BY_KIND,
@@ -178,6 +178,6 @@ CLAIM = Claim(
     "boundary bias -p'/(24 p w), the gap-regime corner limit (w, b) -> (1/G, midpoint), the "
     "reading 't^(-1/3) = L1 norm (L2 norm decays like t^(-1/6))', and the Bessel recursion "
     "for the Fourier partial sums are this harness's own derivations (docstrings of "
-    "theorems/pointwise_convergence/ and models/fourier_ball.py), not the seed's text.",
+    "theorems/pointwise_convergence/ and models/indicators/fourier_ball.py), not the seed's text.",
     budget_seconds=300.0,
 )

@@ -50,7 +50,7 @@ Instances (``kind``) and their checks (relation and tolerance in each row):
 
 Layout: ``spec`` (check ids, relations, checks per kind, instance grid, row helpers), one
 module per family in the order above — ``rescaling``, ``one_dimension`` (one_d and
-interpolation), ``representer``, ``deep_linear``, ``maurey`` — and ``figures``. Each family
+interpolation), ``representer``, ``deep_linear``, ``maurey`` — and ``plots``. Each family
 module reads statement → instance data → checks → controls.
 """
 
@@ -67,7 +67,7 @@ from relucheck.theorems.sparse_regularization import (
     representer,
     rescaling,
 )
-from relucheck.theorems.sparse_regularization.figures import figures
+from relucheck.theorems.sparse_regularization.plots import figures
 from relucheck.theorems.sparse_regularization.spec import (
     CHECK_IDS,
     CHECKS_BY_KIND,
@@ -122,12 +122,14 @@ CLAIM = Claim(
     check=check,
     figures=figures,
     checks_for=checks_for,
-    own_derivation="Our derivations: the exact d = 2 neuron supremum and its dual bound "
-    "(models/radon_dual_2d.py), the Carathéodory reduction modulo affine functions "
-    "(models/skip_reduction.py), the no-skip interpolation formula's proof sketch "
-    "(models/splines_1d.py), the per-singular-value closed form for L >= 3 via von Neumann's "
-    "inequality (models/deep_linear.py), the trend-filtering dual active-set method "
-    "(solvers/trend_filter_1d.py), and the quantitative relations 'near-optimal => near-"
-    "balanced' and 'outside-knot weight <= suboptimality / lambda'.",
+    own_derivation=(
+        "Our derivations: the exact d = 2 neuron supremum and its dual bound "
+        "(models/radon/dual_2d.py), the Carathéodory reduction modulo affine functions "
+        "(models/univariate/skip_reduction.py), the no-skip interpolation formula's proof sketch "
+        "(models/univariate/splines.py), the per-singular-value closed form for L >= 3 via von "
+        "Neumann's inequality (models/radon/deep_linear.py), the trend-filtering dual active-set "
+        "method (solvers/trend_filter_1d.py), and the quantitative relations 'near-optimal => "
+        "near-balanced' and 'outside-knot weight <= suboptimality / lambda'."
+    ),
     budget_seconds=150.0,
 )
