@@ -154,23 +154,13 @@ def _prepare(X: Any, y: Any, beta: float, loss: str, bias: bool) -> tuple[np.nda
 
 def _facts(sol: Any, patterns: PatternSet, X: np.ndarray, beta: float, seconds: float,
            loss: str, bias: bool) -> dict[str, Any]:  # fmt: skip
-    from relucheck.cli.common import certified
+    """The facts of ``relucheck solve two-layer --json`` (``d`` counts the user's columns)."""
+    from relucheck.cli.common import solve_facts
 
-    res = sol.result
     return {
-        "value": min(sol.objective, sol.objective_pruned),
-        "certified_lower": res.certified_lower,
-        "certified_gap": res.certified_gap,
-        "certifies": res.certifies,
-        "width": sol.width,
-        "width_before_pruning": int(sol.alpha.shape[0]),
+        **solve_facts(sol, width_before=sol.alpha.shape[0], seconds=seconds, X=X),
         "patterns": patterns.count,
         "patterns_exact": patterns.exact,
-        "solver": res.solver,
-        "status": res.status,
-        "accurate": certified(res.accurate, res.certified_gap),
-        "seconds": seconds,
-        "n": int(X.shape[0]),
         "d": int(X.shape[1]) - (1 if bias else 0),
         "beta": float(beta),
         "loss": loss,
