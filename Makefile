@@ -80,7 +80,7 @@ $(PEERS_STAMP):
 	@touch $@
 
 # adelie (group-lasso path solver, issue 13) in a third environment of its own. On the β path
-# (bench/peers.py PATH_CASES) it runs twice: tol 1e-10 with adelie's constraint defaults, and
+# (bench/peer_path.py PATH_CASES) it runs twice: tol 1e-10 with adelie's constraint defaults, and
 # tol 1e-12 with the constraint's inner "pinball" solver at 1e-12 (its iteration cap raised:
 # at 1e-12 the default 1e5 stops the path). pyscnn on the path: PYSCNN_PATH_CASES only, at
 # tol 1e-6, to bound the time (one β took 4-6 minutes at n = 1000: 242 s at 0.5, 333 s at

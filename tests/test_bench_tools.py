@@ -13,7 +13,7 @@ from relucheck.bench import compare as benchcompare
 from relucheck.bench import history as benchhistory
 from relucheck.bench import report as benchreport
 from relucheck.bench.cases import CASES, BenchCase, build_case, export_case
-from relucheck.bench.peers import restore_feasibility, shift_to_gates
+from relucheck.bench.peer_judging import restore_feasibility, shift_to_gates
 from relucheck.datasets import generators
 from relucheck.models.arrangements.patterns import sample_patterns
 from relucheck.models.two_layer.convex_program import cone_violation
@@ -316,7 +316,7 @@ def _load_adelie_script():
 
 
 def test_path_export_writes_the_beta_path_of_the_issue(tmp_path):
-    from relucheck.bench.peers import PATH_CASES, PATH_FRACTIONS, export_path
+    from relucheck.bench.peer_path import PATH_CASES, PATH_FRACTIONS, export_path
 
     (case,) = PATH_CASES
     written = export_path(tmp_path, case)
@@ -358,7 +358,7 @@ def test_adelie_coefficients_map_to_our_gate_order():
 
 
 def test_gated_point_is_judged_at_a_feasible_split_with_the_same_fit():
-    from relucheck.bench.peers import gated_to_ce
+    from relucheck.bench.peer_path import gated_to_ce
 
     data = generators.gaussian(40, 4, seed=3)
     patterns = sample_patterns(data.X, 30, seed=4).without_zero()
@@ -370,12 +370,13 @@ def test_gated_point_is_judged_at_a_feasible_split_with_the_same_fit():
 
 
 def test_evaluate_certifies_a_right_peer_path_and_not_a_scaled_one(tmp_path):
+    from relucheck.bench import peer_path
     from relucheck.bench import peers as benchpeers
     from relucheck.solvers.fast_two_layer import solve_working_set
 
-    case = benchpeers.PathCase(n=60, d=3, P=20, fractions=(0.05, 0.3))
-    benchpeers.export_path(tmp_path / "in", case)
-    data = benchpeers.build_path_case(case)
+    case = peer_path.PathCase(n=60, d=3, P=20, fractions=(0.05, 0.3))
+    peer_path.export_path(tmp_path / "in", case)
+    data = peer_path.build_path_case(case)
     L, (d, P) = len(case.fractions), data.patterns.directions.T.shape
     V, W = np.zeros((L, d, P)), np.zeros((L, d, P))
     for k, beta in enumerate(data.betas):

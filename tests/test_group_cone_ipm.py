@@ -17,6 +17,8 @@ from relucheck.datasets.generators import planted_teacher
 from relucheck.models.arrangements.patterns import sample_patterns
 from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers import group_cone_ipm as ipm
+from relucheck.solvers import manifold_polish as polish
+from relucheck.solvers import soc_algebra as soc
 
 
 def _interior(rng, k, q, margin=0.5):
@@ -28,24 +30,24 @@ def _interior(rng, k, q, margin=0.5):
 def test_nt_scaling_maps_z_and_s_to_the_same_point():
     rng = np.random.default_rng(0)
     s, z = _interior(rng, 6, 5), _interior(rng, 6, 5)
-    W, Winv = ipm.soc_scaling(s, z)
+    W, Winv = soc.soc_scaling(s, z)
     lam_z = np.einsum("kij,kj->ki", W, z)
     lam_s = np.einsum("kij,kj->ki", Winv, s)
     np.testing.assert_allclose(lam_z, lam_s, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(W @ Winv, np.broadcast_to(np.eye(5), W.shape), atol=1e-12)
-    assert np.all(ipm.soc_det(lam_z) > 0) and np.all(lam_z[:, 0] > 0)  # λ inside the cone
+    assert np.all(soc.soc_det(lam_z) > 0) and np.all(lam_z[:, 0] > 0)  # λ inside the cone
 
 
 def test_soc_divide_inverts_the_jordan_product():
     rng = np.random.default_rng(1)
     lam, v = _interior(rng, 4, 7), rng.normal(size=(4, 7))
-    np.testing.assert_allclose(ipm.soc_product(lam, ipm.soc_divide(lam, v)), v, atol=1e-12)
+    np.testing.assert_allclose(soc.soc_product(lam, soc.soc_divide(lam, v)), v, atol=1e-12)
 
 
 def test_soc_max_step_lands_on_the_boundary():
     rng = np.random.default_rng(2)
     x, dx = _interior(rng, 5, 4), rng.normal(size=(5, 4)) * 5
-    alpha = ipm.soc_max_step(x, dx)
+    alpha = soc.soc_max_step(x, dx)
     assert np.isfinite(alpha) and alpha > 0
     inside = x + 0.999 * alpha * dx
     assert np.all(inside[:, 0] >= np.linalg.norm(inside[:, 1:], axis=1))
@@ -53,7 +55,7 @@ def test_soc_max_step_lands_on_the_boundary():
     slack = edge[:, 0] - np.linalg.norm(edge[:, 1:], axis=1)
     assert slack.min() == pytest.approx(0.0, abs=1e-9 * np.abs(edge).max())
     # a direction that stays inside has no limit
-    assert ipm.soc_max_step(x, np.c_[np.ones(5), np.zeros((5, 3))]) == np.inf
+    assert soc.soc_max_step(x, np.c_[np.ones(5), np.zeros((5, 3))]) == np.inf
 
 
 def test_woodbury_and_dense_newton_solves_agree():
@@ -109,8 +111,8 @@ def test_ipm_with_polish_matches_clarabel_on_the_restricted_program(instance):
         X, y, beta, patterns.masks, cols, {j: np.arange(X.shape[0]) for j in cols}
     )
     assert status.startswith("Clarabel")
-    ours = ipm._objective(groups, y, beta, res.U)
-    ref = ipm._objective(groups, y, beta, U_ref.T)
+    ours = polish.objective(groups, y, beta, res.U)
+    ref = polish.objective(groups, y, beta, U_ref.T)
     # polished: at least as good as Clarabel (up to rounding), and feasible to 1e-10
     assert ours <= ref + 1e-10 * abs(ref)
     assert ours == pytest.approx(ref, rel=1e-8)
@@ -130,20 +132,20 @@ def test_polish_rejects_a_wrong_active_set(instance):
     g = int(np.flatnonzero(binding.any(axis=1))[0])  # a group whose optimum binds rows
     wrong = binding.copy()
     wrong[g] = False
-    polished, how = ipm.polish_on_active_manifold(
+    polished, how = polish.polish_on_active_manifold(
         groups, qu, y, beta, res.U, active, wrong, rounds=1
     )
     assert polished is None and "changing" in how  # one row per change: not enough
     # with more rounds it either recovers the optimum or refuses; never a worse point
-    best = ipm._objective(groups, y, beta, res.U)
-    polished, how = ipm.polish_on_active_manifold(groups, qu, y, beta, res.U, active, wrong)
+    best = polish.objective(groups, y, beta, res.U)
+    polished, how = polish.polish_on_active_manifold(groups, qu, y, beta, res.U, active, wrong)
     if polished is not None:
-        assert ipm._objective(groups, y, beta, polished) <= best * (1 + 1e-10)
+        assert polish.objective(groups, y, beta, polished) <= best * (1 + 1e-10)
         assert groups.rows(polished).min() >= -1e-10 * np.abs(rows).max()
     # and the true active set is accepted as it is
-    polished, how = ipm.polish_on_active_manifold(groups, qu, y, beta, res.U, active, binding)
+    polished, how = polish.polish_on_active_manifold(groups, qu, y, beta, res.U, active, binding)
     assert polished is not None, how
-    assert ipm._objective(groups, y, beta, polished) == pytest.approx(best, rel=1e-10)
+    assert polish.objective(groups, y, beta, polished) == pytest.approx(best, rel=1e-10)
 
 
 def test_unpolished_restricted_solves_fall_back_to_clarabel(instance, monkeypatch):

@@ -61,7 +61,8 @@ import scipy.sparse as sp
 from relucheck.models.two_layer.certificate import relative_gap
 from relucheck.models.two_layer.gauge_scan import GaugeScanner
 from relucheck.models.two_layer.streaming_scan import PatternMasks, StreamingGaugeScanner
-from relucheck.solvers.group_cone_ipm import polish_on_active_manifold, solve_group_cone_qp
+from relucheck.solvers.group_cone_ipm import solve_group_cone_qp
+from relucheck.solvers.manifold_polish import polish_on_active_manifold
 
 #: With ``all_rows=False``: cone rows per group in its first restricted solve (those of
 #: smallest normalised margin at the group's gate, the likeliest to bind); violated rows join.
