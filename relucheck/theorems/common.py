@@ -10,11 +10,12 @@ itself and says why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from relucheck.harness.claims import InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult, Verdict, held
 from relucheck.solvers.result import CERTIFIED_GAP
 
@@ -50,3 +51,32 @@ def padded_grid(x: np.ndarray, points: int = 200) -> np.ndarray:
     """``points`` evenly spaced values over the data's range widened by 10 % on each side."""
     span = x.max() - x.min()
     return np.linspace(x.min() - 0.1 * span, x.max() + 0.1 * span, points)
+
+
+def at_most_row(
+    relations: Mapping[str, str], check_id: str, value: float, tolerance: float, **kw: Any
+) -> CheckResult:
+    """PASS when ``value ≤ tolerance`` (a relative error, a gap), with value, tolerance, margin."""
+    return held_row(
+        relations,
+        check_id,
+        value <= tolerance,
+        value=value,
+        tolerance=tolerance,
+        margin=tolerance - value,
+        **kw,
+    )
+
+
+#: A claim's family: checks one instance of its kind.
+FamilyRun = Callable[[InstanceSpec, RunOptions], list[CheckResult]]
+
+
+def run_by_kind(
+    claim_id: str, runs: Mapping[str, FamilyRun], spec: InstanceSpec, options: RunOptions
+) -> list[CheckResult]:
+    """Dispatch ``spec`` to the family of its ``kind`` parameter (claims with several kinds)."""
+    kind = spec.p["kind"]
+    if kind not in runs:
+        raise ValueError(f"unknown {claim_id} instance kind {kind!r}")
+    return runs[kind](spec, options)

@@ -99,6 +99,7 @@ from __future__ import annotations
 
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult
+from relucheck.theorems.common import FamilyRun, run_by_kind
 from relucheck.theorems.pointwise_convergence.ball_n import check_ball_n
 from relucheck.theorems.pointwise_convergence.controls import (
     check_fixed_step,
@@ -138,22 +139,20 @@ __all__ = [
 ]
 
 
+#: How each instance kind is run (no PC family needs the run options).
+RUNS: dict[str, FamilyRun] = {
+    "sweep": lambda spec, options: check_sweep(spec),
+    "gap": lambda spec, options: check_gap(spec),
+    "ball_n": lambda spec, options: [check_ball_n(spec)],
+    "fixed_step": lambda spec, options: [check_fixed_step(spec)],
+    "mlp": lambda spec, options: [check_mlp(spec)],
+    "fourier": lambda spec, options: [check_fourier(spec)],
+}
+
+
 def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
     """Dispatch on the instance kind."""
-    kind = spec.p["kind"]
-    if kind == "sweep":
-        return check_sweep(spec)
-    if kind == "gap":
-        return check_gap(spec)
-    if kind == "ball_n":
-        return [check_ball_n(spec)]
-    if kind == "fixed_step":
-        return [check_fixed_step(spec)]
-    if kind == "mlp":
-        return [check_mlp(spec)]
-    if kind == "fourier":
-        return [check_fourier(spec)]
-    raise ValueError(f"unknown PC instance kind {kind!r}")
+    return run_by_kind(CLAIM_ID, RUNS, spec, options)
 
 
 CLAIM = Claim(

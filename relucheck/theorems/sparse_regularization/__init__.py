@@ -56,10 +56,9 @@ module reads statement → instance data → checks → controls.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from relucheck.harness.claims import Claim, InstanceSpec, RunOptions
 from relucheck.harness.records import CheckResult
+from relucheck.theorems.common import FamilyRun, run_by_kind
 from relucheck.theorems.sparse_regularization import (
     deep_linear,
     maurey,
@@ -90,7 +89,7 @@ __all__ = [
 ]
 
 #: How each instance kind is run (one family module each); the kinds of CHECKS_BY_KIND.
-RUNS: dict[str, Callable[[InstanceSpec, RunOptions], list[CheckResult]]] = {
+RUNS: dict[str, FamilyRun] = {
     "rescaling": lambda spec, options: rescaling.check_rescaling(spec),
     "one_d": one_dimension.check_one_d,
     "interpolation": one_dimension.check_interpolation,
@@ -102,10 +101,7 @@ RUNS: dict[str, Callable[[InstanceSpec, RunOptions], list[CheckResult]]] = {
 
 def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
     """Dispatch on the instance kind."""
-    kind = spec.p["kind"]
-    if kind not in RUNS:
-        raise ValueError(f"unknown SR instance kind {kind!r}")
-    return RUNS[kind](spec, options)
+    return run_by_kind(CLAIM_ID, RUNS, spec, options)
 
 
 CLAIM = Claim(
