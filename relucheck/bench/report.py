@@ -224,7 +224,7 @@ def format_scale_report(run: dict[str, Any]) -> str:
             w = warm_by.get(round(frac, 12))
             ratio = ref["median_s"] / fast["median_s"] if fast and ref else None
             lines.append(
-                f"  {frac:8.0e} {_fmt(fast and fast['median_s'], '11.2f')} "
+                f"  {frac:8.3g} {_fmt(fast and fast['median_s'], '11.2f')} "
                 f"{_fmt(fast and fast.get('certified_gap'), '9.1e')} "
                 f"{_fmt(w and w['seconds'], '11.2f')} {_fmt(ref and ref['median_s'], '10.2f')} "
                 f"{_fmt(ref and ref.get('certified_gap'), '9.1e')} {_fmt(ratio, '13.1f')} "
