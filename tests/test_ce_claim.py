@@ -102,6 +102,25 @@ def test_planted_no_cone_constraints_fails(monkeypatch):
     assert Verdict.FAIL in verdicts(ce.check(TINY, RunOptions())).values()
 
 
+def test_inaccurate_solve_is_inconclusive_and_controls_stay_controls(monkeypatch):
+    """An inaccurate convex solve turns every solver check INCONCLUSIVE, never PASS."""
+    real = two_layer_global.solve_two_layer
+
+    def inaccurate(*args, **kwargs):
+        sol = real(*args, **kwargs)
+        sol.result.accurate, sol.result.status = False, "optimal_inaccurate"
+        return sol
+
+    monkeypatch.setattr(ce, "solve_two_layer", inaccurate)
+    rows = [r for r in ce.check(TINY, RunOptions()) if r.check in ce.SOLVER_CHECKS]
+    assert rows and {r.verdict for r in rows} == {Verdict.INCONCLUSIVE}
+    assert (
+        {r.check for r in rows if r.control}
+        == {c for c in ce.SOLVER_CHECKS if c.startswith("control_")}
+        != set()
+    )
+
+
 def test_planted_wrong_reconstruction_scale_fails(monkeypatch):
     """Defect: (u, α) = (v/‖v‖, ‖v‖): same fit, wrong penalty."""
 

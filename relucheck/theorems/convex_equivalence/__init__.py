@@ -47,6 +47,7 @@ from relucheck.models.arrangements.patterns import enumerate_patterns
 from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers.backends import SolverUnavailable
 from relucheck.solvers.two_layer_global import solve_two_layer
+from relucheck.theorems.common import is_control
 from relucheck.theorems.convex_equivalence import controls, equivalence, training
 from relucheck.theorems.convex_equivalence.plots import figures
 from relucheck.theorems.convex_equivalence.spec import (
@@ -111,6 +112,7 @@ def check(spec: InstanceSpec, options: RunOptions) -> list[CheckResult]:
                 Verdict.INCONCLUSIVE,
                 "solver status optimal",
                 reason=reason,
+                control=is_control(c),
                 solver=solver_facts,
                 data=facts,
             )
