@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -73,10 +74,6 @@ def load_xy(args: argparse.Namespace, min_n: int, distinct: bool) -> tuple[np.nd
                 f"{MIN_PARAMETER:g} (it divides by them): rescale x or merge those points"
             )
     return x, y
-
-
-def positive(value: float, flag: str) -> None:
-    check_parameter(flag, value)
 
 
 def lasso_facts(x: np.ndarray, y: np.ndarray, beta: float, solver: str) -> dict[str, Any]:
@@ -172,44 +169,59 @@ def emit(facts: dict[str, Any], as_json: bool, title: str) -> int:
     return 0 if facts["accurate"] else 1
 
 
-def run_lasso_1d(args: argparse.Namespace) -> int:
-    """``solve lasso-1d``."""
+def _solve_and_emit(
+    args: argparse.Namespace,
+    *,
+    min_n: int,
+    distinct: bool,
+    flag: str,
+    weight: float,
+    solve: Callable[[np.ndarray, np.ndarray], dict[str, Any]],
+    title: Callable[[dict[str, Any]], str],
+) -> int:
+    """Load and check x, y and the weight ``flag``, solve, print: what both commands share."""
     from relucheck.solvers.backends import SolverUnavailable
 
     try:
-        x, y = load_xy(args, 2, distinct=False)
-        positive(args.beta, "--beta")
+        x, y = load_xy(args, min_n, distinct=distinct)
+        check_parameter(flag, weight)
     except BadInput as exc:
         return usage_error(str(exc))
     try:
-        facts = lasso_facts(x, y, args.beta, args.solver)
+        facts = solve(x, y)
     except SolverUnavailable as exc:
         return usage_error(f"--solver {args.solver}: {exc}")
-    facts["beta"] = float(args.beta)
-    title = f"1-D ramp Lasso (free output bias), n={facts['n']}, beta={args.beta:g}"
-    return emit(facts, args.json, title)
+    facts[flag.lstrip("-")] = float(weight)
+    return emit(facts, args.json, title(facts))
+
+
+def run_lasso_1d(args: argparse.Namespace) -> int:
+    """``solve lasso-1d``."""
+    return _solve_and_emit(
+        args,
+        min_n=2,
+        distinct=False,
+        flag="--beta",
+        weight=args.beta,
+        solve=lambda x, y: lasso_facts(x, y, args.beta, args.solver),
+        title=lambda f: f"1-D ramp Lasso (free output bias), n={f['n']}, beta={args.beta:g}",
+    )
 
 
 def run_tv1d(args: argparse.Namespace) -> int:
     """``solve tv1d``."""
-    from relucheck.solvers.backends import SolverUnavailable
-
-    try:
-        x, y = load_xy(args, 3, distinct=True)
-        positive(args.lam, "--lam")
-    except BadInput as exc:
-        return usage_error(str(exc))
-    try:
-        if args.no_skip:
-            facts = lasso_facts(x, y, args.lam, args.solver)
-        else:
-            facts = tv_facts(x, y, args.lam, args.method, args.solver)
-    except SolverUnavailable as exc:
-        return usage_error(f"--solver {args.solver}: {exc}")
-    facts["lam"] = float(args.lam)
     kind = "no skip (ramp Lasso)" if args.no_skip else "skip connection (trend filtering)"
-    title = f"1-D TV(f') fit, {kind}, n={facts['n']}, lam={args.lam:g}"
-    return emit(facts, args.json, title)
+    return _solve_and_emit(
+        args,
+        min_n=3,
+        distinct=True,
+        flag="--lam",
+        weight=args.lam,
+        solve=(lambda x, y: lasso_facts(x, y, args.lam, args.solver))
+        if args.no_skip
+        else (lambda x, y: tv_facts(x, y, args.lam, args.method, args.solver)),
+        title=lambda f: f"1-D TV(f') fit, {kind}, n={f['n']}, lam={args.lam:g}",
+    )
 
 
 def register_one_dimensional(kinds: argparse._SubParsersAction) -> None:

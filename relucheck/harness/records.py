@@ -102,6 +102,11 @@ def held(
     )
 
 
+def is_control(check_id: str) -> bool:
+    """Negative controls are the checks named ``control_*`` (the convention of every claim)."""
+    return check_id.startswith("control_")
+
+
 def skipped(check_id: str, relation: str, reason: str) -> CheckResult:
     """A SKIPPED row that still states the relation it would have been held to.
 
@@ -112,5 +117,5 @@ def skipped(check_id: str, relation: str, reason: str) -> CheckResult:
         Verdict.SKIPPED,
         relation,
         reason=reason,
-        control=check_id.startswith("control_"),
+        control=is_control(check_id),
     )

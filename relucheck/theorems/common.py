@@ -16,16 +16,11 @@ from typing import Any
 import numpy as np
 
 from relucheck.harness.claims import InstanceSpec, RunOptions
-from relucheck.harness.records import CheckResult, Verdict, held
+from relucheck.harness.records import CheckResult, Verdict, held, is_control
 from relucheck.solvers.result import CERTIFIED_GAP
 
 REL_TOL = CERTIFIED_GAP
 SOFT_TOL = 1e-2
-
-
-def is_control(check_id: str) -> bool:
-    """Negative controls are the checks named ``control_*`` (the convention of every claim)."""
-    return check_id.startswith("control_")
 
 
 def held_row(relations: Mapping[str, str], check_id: str, ok: bool, **kw: Any) -> CheckResult:
