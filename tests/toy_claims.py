@@ -79,7 +79,7 @@ def raise_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResult
     raise ValueError("boom from toy check")
 
 
-RAISE = Claim("TOY-RAISE", "Toy claim that raises", "", "", ("a", "b"), _grid("TOY-RAISE", 1),
+RAISE = Claim("TOY-RAISE", "Toy claim that raises", "", "Toy.", ("a", "b"), _grid("TOY-RAISE", 1),
               raise_check, budget_seconds=30)  # fmt: skip
 
 # --------------------------------------------------------------------------- SLOW: budget
@@ -90,7 +90,7 @@ def slow_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResult]
     return [held("a", True, "never reached")]
 
 
-SLOW = Claim("TOY-SLOW", "Toy claim past its budget", "", "", ("a", "b"), _grid("TOY-SLOW", 1),
+SLOW = Claim("TOY-SLOW", "Toy claim past its budget", "", "Toy.", ("a", "b"), _grid("TOY-SLOW", 1),
              slow_check, budget_seconds=1)  # fmt: skip
 
 # --------------------------------------------------------------------------- EXIT: dies
@@ -100,7 +100,7 @@ def exit_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResult]
     os._exit(3)
 
 
-EXIT = Claim("TOY-EXIT", "Toy claim whose worker dies", "", "", ("a",), _grid("TOY-EXIT", 1),
+EXIT = Claim("TOY-EXIT", "Toy claim whose worker dies", "", "Toy.", ("a",), _grid("TOY-EXIT", 1),
              exit_check, budget_seconds=30)  # fmt: skip
 
 # --------------------------------------------------------------------------- KILLED: signal
@@ -111,7 +111,7 @@ def killed_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResul
     return []
 
 
-KILLED = Claim("TOY-KILLED", "Toy claim whose worker is killed", "", "", ("a", "b"),
+KILLED = Claim("TOY-KILLED", "Toy claim whose worker is killed", "", "Toy.", ("a", "b"),
                _grid("TOY-KILLED", 1), killed_check, budget_seconds=30)  # fmt: skip
 
 # --------------------------------------------------------------------------- BADFIG
@@ -121,7 +121,7 @@ def badfig_figures(df, out_dir: Path) -> list[Path]:
     raise RuntimeError("figure exploded")
 
 
-BADFIG = Claim("TOY-BADFIG", "Toy claim with a broken figure", "", "", ("holds", "breaks"),
+BADFIG = Claim("TOY-BADFIG", "Toy claim with a broken figure", "", "Toy.", ("holds", "breaks"),
                _grid("TOY-BADFIG", 1), lambda i, o: [held("holds", True, "ok")],
                figures=badfig_figures, budget_seconds=30)  # fmt: skip
 
@@ -136,7 +136,7 @@ def blas_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResult]
     return [CheckResult("threads", Verdict.PASS, "recorded", data={"threads": threads})]
 
 
-BLAS = Claim("TOY-BLAS", "Toy claim reporting BLAS threads", "", "", ("threads",),
+BLAS = Claim("TOY-BLAS", "Toy claim reporting BLAS threads", "", "Toy.", ("threads",),
              _grid("TOY-BLAS", 1), blas_check, budget_seconds=30)  # fmt: skip
 
 # --------------------------------------------------------------------------- SLEEPY: resume
@@ -147,7 +147,7 @@ def sleepy_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResul
     return [held("a", True, "ok", value=1.0), held("b", True, "ok", value=2.0)]
 
 
-SLEEPY = Claim("TOY-SLEEPY", "Toy claim with many quick units", "", "", ("a", "b"),
+SLEEPY = Claim("TOY-SLEEPY", "Toy claim with many quick units", "", "Toy.", ("a", "b"),
                _grid("TOY-SLEEPY", 6), sleepy_check, budget_seconds=30)  # fmt: skip
 
 # --------------------------------------------------------------------------- POOL: children
@@ -166,7 +166,7 @@ def pool_check(instance: InstanceSpec, options: RunOptions) -> list[CheckResult]
     return [held("children", squares == [0, 1, 4, 9], "pool computed squares", value=sum(squares))]
 
 
-POOL = Claim("TOY-POOL", "Toy claim starting a process pool", "", "", ("children",),
+POOL = Claim("TOY-POOL", "Toy claim starting a process pool", "", "Toy.", ("children",),
              _grid("TOY-POOL", 1), pool_check, budget_seconds=30)  # fmt: skip
 
 
@@ -192,5 +192,5 @@ def lost_worker_check(instance: InstanceSpec, options: RunOptions) -> list[Check
     return []
 
 
-LOST = Claim("TOY-LOST", "Toy claim that kills its Dask worker", "", "", ("a",),
+LOST = Claim("TOY-LOST", "Toy claim that kills its Dask worker", "", "Toy.", ("a",),
              _grid("TOY-LOST", 1), lost_worker_check, budget_seconds=30)  # fmt: skip

@@ -12,18 +12,21 @@ import sys
 from collections.abc import Sequence
 
 from relucheck.cli.arrangements import add_arrangements_parser
+from relucheck.cli.claim_tools import add_claim_tool_parsers
 from relucheck.cli.common import Parser
 from relucheck.cli.solve import add_solve_parser
 from relucheck.cli.verify import add_verify_parsers
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full parser: list, verify, report, the solve group and arrangements."""
+    """The full parser: list, verify, report, the solve group, arrangements, check-claim and
+    new-claim."""
     parser = Parser(prog="relucheck", description="Executable checks of ReLU-network theorems.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_verify_parsers(sub)
     add_solve_parser(sub)
     add_arrangements_parser(sub)
+    add_claim_tool_parsers(sub)
     return parser
 
 

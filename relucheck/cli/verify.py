@@ -1,12 +1,15 @@
 """``relucheck list | verify | report``: run the claims' checks and render their reports.
 
-    relucheck list
-    relucheck verify [CLAIM ...] [--profile quick|full] [--jobs N] [--executor local|dask]
-        [--scheduler ADDR] [--solver S] [--out DIR] [--resume RUN]
+    relucheck list [--claims PATH ...]
+    relucheck verify [CLAIM ...] [--claims PATH ...] [--profile quick|full] [--jobs N]
+        [--executor local|dask] [--scheduler ADDR] [--solver S] [--out DIR] [--resume RUN]
     relucheck report RUN [--out DIR]
 
-Exit statuses: 0 when no check failed, 1 when one did (FAIL or ERROR), 2 for a usage error
-(one line on stderr, nothing written).
+Claims come from :mod:`relucheck.plugins` (built-ins, the ``relucheck.claims`` entry points,
+and files or folders given with ``--claims``). ``verify --claims P`` with no CLAIM runs the
+claims of P only. Exit statuses: 0 when no check failed, 1 when one did (FAIL or ERROR), 2
+for a usage error or a plug-in the user asked for that is broken (one line on stderr,
+nothing written).
 """
 
 from __future__ import annotations
@@ -35,6 +38,14 @@ from relucheck.harness.store import (
     resolve_run,
     update_latest,
 )
+from relucheck.plugins import (
+    Entry,
+    PluginError,
+    Registry,
+    claims_from_paths,
+    load_claims,
+    require_paths,
+)
 from relucheck.solvers.choices import SOLVER_CHOICES
 
 DEFAULT_OUT = "reports"
@@ -49,11 +60,21 @@ REPORT_LINKS = {
 EXECUTORS = ("local", "dask")
 
 
-def registry() -> Mapping[str, Claim]:
-    """The claim registry, looked up at call time (tests replace it)."""
-    import relucheck.theorems
+def load_registry(paths: Sequence[str] = ()) -> Registry:
+    """Built-in, entry-point and path claims with their origins (built-ins read at call time,
+    so tests and the mutant runner can replace ``relucheck.theorems.REGISTRY``)."""
+    return load_claims(list(paths))
 
-    return relucheck.theorems.REGISTRY
+
+def registry(paths: Sequence[str] = ()) -> Mapping[str, Claim]:
+    """The working claims by id."""
+    return load_registry(paths).claims
+
+
+def warn_broken(entries: Sequence[Entry]) -> None:
+    """One stderr line per broken plug-in that was merely installed (not asked for)."""
+    for entry in entries:
+        print(f"relucheck: warning: claim plug-in {entry.line()}", file=sys.stderr)
 
 
 def solver_facts() -> dict[str, Any]:
@@ -72,16 +93,43 @@ def solver_facts() -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Print each registered claim: id, title, citation and check ids."""
-    claims = list(registry().values())
-    if not claims:
+    """Print each claim (id, title, origin, citation, check ids), broken plug-ins as warning
+    rows, then the solver plug-ins; exit 2 if a ``--claims`` path is broken."""
+
+    reg = load_registry(args.claim_paths)
+    try:
+        require_paths(reg, args.claim_paths)
+    except PluginError as exc:
+        return usage_error(exc)
+    if not reg.claims:
         print("no claims registered")
-    for claim in claims:
+    for entry in reg.entries:
+        if not entry.ok:
+            print(f"WARNING {entry.name}  broken plug-in ({entry.origin})")
+            print(f"    {entry.error}")
+            continue
+        claim = entry.obj
         print(f"{claim.id}  {claim.title}")
+        print(f"    origin: {entry.origin}")
         if claim.citation:
             print(f"    {claim.citation}")
         print(f"    checks: {', '.join(claim.check_ids)}")
+    _list_solvers()
     return 0
+
+
+def _list_solvers() -> None:
+    from relucheck.plugins import load_solvers
+
+    solvers = load_solvers(reserved=SOLVER_CHOICES)
+    if not solvers.entries:
+        return
+    print("solver plug-ins (relucheck solve two-layer --solver NAME):")
+    for entry in solvers.entries:
+        if entry.ok:
+            print(f"  {entry.name}  origin: {entry.origin}")
+        else:
+            print(f"  WARNING {entry.line()}")
 
 
 # ----------------------------------------------------------------------------- verify
@@ -92,6 +140,8 @@ class VerifyPlan:
     """A validated ``verify`` request; nothing has been written yet."""
 
     claims: list[Claim]
+    registry: Registry
+    claim_paths: list[str]
     profile: str
     solver: str
     jobs: int
@@ -110,10 +160,39 @@ def _read_meta(run_dir: Path) -> dict[str, Any]:
     return meta if isinstance(meta, dict) else {}
 
 
-def plan_verify(args: argparse.Namespace, claims_registry: Mapping[str, Claim]) -> VerifyPlan:
+def _claims_asked(reg: Registry, names: list[str], paths: list[str], resumed: bool) -> list[Claim]:
+    """The claims a ``verify`` names: ids, else the ``--claims`` paths' claims, else all.
+
+    A broken plug-in the user named (by id or path) is a HarnessError naming it; one merely
+    installed is a warning line.
+    """
+    try:
+        require_paths(reg, paths)
+    except PluginError as exc:
+        raise HarnessError(str(exc)) from None
+    if not reg.claims:
+        raise HarnessError("no claims are registered")
+    if names:
+        for name in names:
+            broken = reg.find_broken(name)
+            if broken is not None and name.upper() not in {k.upper() for k in reg.claims}:
+                raise HarnessError(f"claim plug-in {broken.line()}")
+        try:
+            return registry_lookup(reg.claims, names)
+        except KeyError as exc:
+            raise HarnessError(exc.args[0]) from None
+    if not resumed:
+        warn_broken([e for e in reg.broken if not e.origin.startswith("path ")])
+    if paths:
+        return claims_from_paths(reg, paths)
+    return list(reg.claims.values())
+
+
+def plan_verify(args: argparse.Namespace, reg: Registry | None = None) -> VerifyPlan:
     """Validate every argument of ``verify``; raise :class:`HarnessError` on the first problem.
 
-    With ``--resume``, claims, profile and solver default to those the run started with.
+    With ``--resume``, claims, claim paths, profile and solver default to those the run
+    started with.
     """
     out = Path(args.out)
     meta: dict[str, Any] = {}
@@ -123,14 +202,9 @@ def plan_verify(args: argparse.Namespace, claims_registry: Mapping[str, Claim]) 
         meta = _read_meta(resume_dir)
         resume_rows = read_rows(resume_dir / RESULTS)
     names = list(args.claims) or list(meta.get("claims") or [])
-    if not claims_registry:
-        raise HarnessError("no claims are registered")
-    try:
-        claims = (
-            registry_lookup(claims_registry, names) if names else list(claims_registry.values())
-        )
-    except KeyError as exc:
-        raise HarnessError(exc.args[0]) from None
+    paths = [str(Path(p).resolve()) for p in (args.claim_paths or meta.get("claim_paths") or [])]
+    reg = load_registry(paths) if reg is None else reg
+    claims = _claims_asked(reg, names, paths, resume_dir is not None)
     profile = args.profile or meta.get("profile") or "quick"
     if profile not in PROFILES:
         raise HarnessError(f"unknown profile {profile!r} (choose {' or '.join(PROFILES)})")
@@ -146,7 +220,7 @@ def plan_verify(args: argparse.Namespace, claims_registry: Mapping[str, Claim]) 
     if latest.exists() and not latest.is_symlink():
         raise HarnessError(f"{str(latest)!r} exists and is not a symlink")
     return VerifyPlan(
-        claims, profile, solver, args.jobs, out, resume_dir, resume_rows,
+        claims, reg, paths, profile, solver, args.jobs, out, resume_dir, resume_rows,
         args.executor, args.scheduler,
     )  # fmt: skip
 
@@ -199,6 +273,8 @@ def _record_new_run(
     meta = {
         "run_id": run_dir.name,
         "claims": [c.id for c in plan.claims],
+        "claim_paths": plan.claim_paths,
+        "claim_origins": {c.id: plan.registry.origin(c.id) for c in plan.claims},
         "profile": plan.profile,
         "solver": plan.solver,
         "jobs": plan.jobs,
@@ -231,9 +307,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from relucheck.harness.report import write_report
     from relucheck.harness.runner import run
 
-    claims_registry = registry()
     try:
-        plan = plan_verify(args, claims_registry)
+        plan = plan_verify(args)
         executor = make_executor(plan)
     except HarnessError as exc:
         return usage_error(exc)
@@ -272,7 +347,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return usage_error(f"{exc}; no report; {again}")
     progress.close(rows)
     try:
-        paths = write_report(run_dir, claims_registry, REPORT_LINKS)
+        paths = write_report(run_dir, plan.registry.claims, REPORT_LINKS)
         update_latest(run_dir.parent, run_dir)
     except OSError as exc:
         return usage_error(
@@ -294,7 +369,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         run_dir = resolve_run(Path(args.out), args.run)
         check_writable(run_dir)
-        paths = write_report(run_dir, registry(), REPORT_LINKS)
+        # the run's own claim files, so that their figures are drawn again
+        reg = load_registry(_read_meta(run_dir).get("claim_paths") or [])
+        warn_broken(reg.broken)
+        paths = write_report(run_dir, reg.claims, REPORT_LINKS)
     except HarnessError as exc:
         return usage_error(exc)
     except OSError as exc:
@@ -307,13 +385,29 @@ def cmd_report(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- parser
 
 
+def add_claim_paths(parser: argparse.ArgumentParser) -> None:
+    """``--claims PATH`` (repeatable): claim plug-ins from a file or folder."""
+    parser.add_argument(
+        "--claims",
+        dest="claim_paths",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also load the claims of this .py file or folder (repeatable)",
+    )
+
+
 def add_verify_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``list``, ``verify`` and ``report`` on the main parser."""
-    p_list = sub.add_parser("list", help="claims and their checks")
+    p_list = sub.add_parser("list", help="claims (with their origin) and solver plug-ins")
+    add_claim_paths(p_list)
     p_list.set_defaults(func=cmd_list)
 
     p_verify = sub.add_parser("verify", help="run the checks of claims and write a report")
-    p_verify.add_argument("claims", nargs="*", metavar="CLAIM", help="claim ids (default: all)")
+    p_verify.add_argument(
+        "claims", nargs="*", metavar="CLAIM", help="claim ids (default: all, or those of --claims)"
+    )
+    add_claim_paths(p_verify)
     p_verify.add_argument(
         "--profile",
         default=None,
