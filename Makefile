@@ -5,7 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.relucheck-installed
 JOBS   ?= 2
 
-.PHONY: install verify verify-full test test-slow bench bench-large bench-compare bench-peers figures lint clean
+.PHONY: install verify verify-full test test-slow bench bench-large bench-compare bench-selfcheck \
+        bench-peers figures lint clean
 
 install: $(STAMP)
 
@@ -38,14 +39,21 @@ mutants: $(STAMP)
 # ratios, accuracy) and the history page are written even when a benchmark fails.
 # BLAS threads: 1 by default, because on a shared 2-core box BLAS threads oversubscribe
 # (the pruning step of one CE solve took 1.6 s with one thread and 37 s with two under load).
+# Every round's wall time is saved (--benchmark-save-data) for the time test of
+# make bench-compare (relucheck/bench/stats.py); BENCH_SELECT picks a subset (a pytest -k
+# expression), BENCH_ARGS passes more pytest options.
 BENCH_DIR     ?= reports/bench
 BENCH_THREADS ?= 1
+BENCH_SELECT  ?=
+BENCH_ARGS    ?=
 BENCH_ENV     := OMP_NUM_THREADS=$(BENCH_THREADS) OPENBLAS_NUM_THREADS=$(BENCH_THREADS) \
                  MKL_NUM_THREADS=$(BENCH_THREADS)
+BENCH_RUN     := $(PY) -m pytest tests/benchmarks -o addopts="" --benchmark-only -q -rs \
+                 --benchmark-autosave --benchmark-save-data
+BENCH_PYTEST  := $(BENCH_RUN) $(if $(BENCH_SELECT),-k "$(BENCH_SELECT)")
 bench: $(STAMP)
-	@status=0; $(BENCH_ENV) $(PY) -m pytest tests/benchmarks -o addopts="" -m "not large" \
-	    --benchmark-only -q -rs \
-	    --benchmark-autosave --benchmark-storage=file://$(BENCH_DIR) || status=$$?; \
+	@status=0; $(BENCH_ENV) $(BENCH_PYTEST) -m "not large" \
+	    --benchmark-storage=file://$(BENCH_DIR) $(BENCH_ARGS) || status=$$?; \
 	$(PY) -m relucheck.bench.report $(BENCH_DIR); \
 	$(PY) -m relucheck.bench.history $(BENCH_DIR); \
 	exit $$status
@@ -53,16 +61,40 @@ bench: $(STAMP)
 # The largest cells (10⁶ exact chambers at n = 1000, d = 3; n = 20 000, d = 50, P = 2 000):
 # up to 15 + 10 minutes, so not in make bench. Same storage, so the report shows them too.
 bench-large: $(STAMP)
-	@status=0; $(BENCH_ENV) $(PY) -m pytest tests/benchmarks -o addopts="" -m large \
-	    --benchmark-only -q -rs \
-	    --benchmark-autosave --benchmark-storage=file://$(BENCH_DIR) || status=$$?; \
+	@status=0; $(BENCH_ENV) $(BENCH_PYTEST) -m large \
+	    --benchmark-storage=file://$(BENCH_DIR) $(BENCH_ARGS) || status=$$?; \
 	$(PY) -m relucheck.bench.report $(BENCH_DIR); \
 	exit $$status
 
-# Newest saved run vs the previous one on this machine: exit 1 on a >10% median slowdown
-# or an accuracy loss; a first run (no previous one) is not an error.
+# Newest saved run vs the previous one on this machine: exit 1 on a slowdown the time test
+# detects (Mann-Whitney U, p < 0.01, median ratio >= 1.2, >= 5 rounds a side), a counted
+# work that grew, or an accuracy loss; a first run (no previous one) is not an error.
+BENCH_COMPARE_ARGS ?=
 bench-compare: $(STAMP)
-	@$(PY) -m relucheck.bench.compare $(BENCH_DIR) || [ $$? -eq 3 ]
+	@$(PY) -m relucheck.bench.compare $(BENCH_DIR) $(BENCH_COMPARE_ARGS) || [ $$? -eq 3 ]
+
+# Proof that bench-compare works here (issue 16): the SELFCHECK cells (fast ones, ~3 min a
+# run) run twice at this commit, then with a planted 30 % slowdown of the fast solver, then
+# with planted doubled iterations (tests/benchmarks/conftest.py); prints each comparison
+# and its exit status. Expected: 0, then 1 (time slower), then 1 (work grew).
+SELFCHECK_DIR ?= reports/bench-selfcheck
+SELFCHECK     ?= (test_bench_ce_solver and fast and (n200 or n1000-d10)) or \
+                 (beta_point and fast and (0.5 or 0.15 or 0.05)) or \
+                 test_bench_exact_enumeration or certified_solve
+bench-selfcheck: $(STAMP)
+	@rm -rf $(SELFCHECK_DIR); set -e; \
+	for plant in "" "" slowdown iterations; do \
+	    echo "== bench run, planted defect: $${plant:-none}"; \
+	    RELUCHECK_BENCH_PLANT=$$plant $(BENCH_ENV) $(BENCH_RUN) \
+	        -k "$(SELFCHECK)" --benchmark-storage=file://$(SELFCHECK_DIR) >/dev/null; \
+	done; \
+	runs=$$(ls $(SELFCHECK_DIR)/*/*.json | sort); set -- $$runs; \
+	for pair in "$$1 $$2 same commit" "$$2 $$3 planted slowdown" "$$2 $$4 planted iterations"; do \
+	    set -- $$pair; old=$$1; new=$$2; shift 2; \
+	    echo "== bench-compare, $$*:"; \
+	    rc=0; $(PY) -m relucheck.bench.compare --old $$old --new $$new || rc=$$?; \
+	    echo "== exit status $$rc ($$*)"; \
+	done
 
 # pyscnn (pulls PyTorch) lives in its own environment; the project never imports it.
 # torchvision, a declared but never imported requirement of pyscnn, would pull a newer
@@ -116,8 +148,8 @@ figures: $(STAMP)
 	$(PY) -m relucheck report latest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check relucheck tests
-	$(VENV)/bin/ruff format --check relucheck tests
+	$(VENV)/bin/ruff check relucheck tests examples
+	$(VENV)/bin/ruff format --check relucheck tests examples
 
 clean:
 	rm -rf $(VENV) $(PEERS) $(ADELIE) build *.egg-info .pytest_cache .ruff_cache .hypothesis .benchmarks

@@ -28,13 +28,22 @@ MACHINE = {
 }
 
 
-def bench(name: str, median: float, **extra) -> dict:
+def bench(name: str, median: float, *, data: list[float] | None = None, **extra) -> dict:
+    """A saved row; ``data`` are its per-round seconds (then the median is theirs)."""
+    stats = {"median": median}
+    if data is not None:
+        stats = {"median": float(np.median(data)), "data": list(data), "rounds": len(data)}
     return {
         "fullname": f"tests/benchmarks/test_bench_x.py::{name}",
         "name": name,
-        "stats": {"median": median},
+        "stats": stats,
         "extra_info": extra,
     }
+
+
+def rounds(median: float, spread: float = 0.02, n: int = 10) -> list[float]:
+    """``n`` round times around ``median`` (evenly spread by ± ``spread``, relative)."""
+    return list(median * (1.0 + np.linspace(-spread, spread, n)))
 
 
 def make_run(stamp: str, commit: str, benchmarks: list[dict], machine: dict | None = None):
@@ -77,11 +86,15 @@ def _fails(old_benches, new_benches):
     return [f for f in findings if f.fails]
 
 
-def test_slowdown_threshold_is_ten_percent():
-    assert not _fails([bench("t", 1.0)], [bench("t", 1.09)])
-    assert not _fails([bench("t", 1.0)], [bench("t", 0.5)])
-    fails = _fails([bench("t", 1.0)], [bench("t", 1.2)])
-    assert len(fails) == 1 and "slower by 20%" in fails[0].what
+def test_time_needs_a_significant_change_of_at_least_twenty_percent():
+    # below the effect floor: no detectable change, however significant
+    assert not _fails([bench("t", 1, data=rounds(1.0))], [bench("t", 1, data=rounds(1.15))])
+    assert not _fails([bench("t", 1, data=rounds(1.0))], [bench("t", 1, data=rounds(0.5))])
+    fails = _fails([bench("t", 1, data=rounds(1.0))], [bench("t", 1, data=rounds(1.3))])
+    assert len(fails) == 1 and fails[0].what.startswith("time slower: wall ratio 1.300")
+    assert "p=0.00018" in fails[0].what and "10 vs 10 rounds" in fails[0].what
+    # medians alone (no rounds saved) are never judged
+    assert not _fails([bench("t", 1.0)], [bench("t", 3.0)])
 
 
 def test_gap_growth_beyond_tolerance_is_an_accuracy_loss():
@@ -124,14 +137,23 @@ def test_new_and_missing_benchmarks_are_noted_not_failed():
 
 def test_compare_cli_uses_previous_run_of_same_machine(tmp_path, capsys):
     other = {**MACHINE, "node": "elsewhere"}
-    save(tmp_path, make_run("2026-01-01T00:00", "c1", [bench("t", 1.0)]), "0001.json")
-    save(tmp_path, make_run("2026-01-02T00:00", "c2", [bench("t", 0.1)], other), "0002.json")
-    save(tmp_path, make_run("2026-01-03T00:00", "c3", [bench("t", 1.5)]), "0003.json")
+    save(
+        tmp_path, make_run("2026-01-01T00:00", "c1", [bench("t", 1, data=rounds(1.0))]), "0001.json"
+    )
+    save(
+        tmp_path,
+        make_run("2026-01-02T00:00", "c2", [bench("t", 1, data=rounds(0.1))], other),
+        "0002.json",
+    )
+    save(
+        tmp_path, make_run("2026-01-03T00:00", "c3", [bench("t", 1, data=rounds(1.5))]), "0003.json"
+    )
     assert benchcompare.main([str(tmp_path)]) == benchcompare.EXIT_REGRESSION
     out = capsys.readouterr().out
     assert "0001.json" in out and "0003.json" in out and "SLOWER" in out
     assert "1 regression(s)" in out
-    # with a generous threshold the same pair passes
+    # with a generous effect size the same pair passes (--slowdown is its old name)
+    assert benchcompare.main([str(tmp_path), "--effect", "0.6"]) == benchcompare.EXIT_OK
     assert benchcompare.main([str(tmp_path), "--slowdown", "0.6"]) == benchcompare.EXIT_OK
     assert "no regression in 1 benchmarks" in capsys.readouterr().out
 

@@ -6,10 +6,16 @@ The previous run is the newest OLDER run with the same machine fingerprint
 version and the BLAS thread count of the run), so timings are never compared across
 machines or thread settings.
 
-A benchmark present in both runs FAILS the comparison when
+Per benchmark present in both runs the comparison says three things (issue 16):
 
-* its median time grew by more than ``slowdown`` (default 10 %): new > (1 + slowdown)·old; or
-* it lost accuracy, judged on its ``extra_info`` (the accuracy our benchmarks record):
+* **time**: faster, slower, no detectable change, or not enough rounds to judge time, by
+  the rule of :mod:`relucheck.bench.stats` (two-sided Mann–Whitney U on the per-round CPU
+  seconds at level 0.01 AND a ratio of medians ≥ 1.20; at least 5 rounds on each side),
+  with its evidence (ratio with the IQR of the pairwise ratios, p-value, rounds). Only
+  "slower" FAILS;
+* **counted work** (``extra_info["work"]``, :mod:`relucheck.bench.work`): a deterministic
+  count that grew FAILS whatever the noise of the machine; one that shrank is noted;
+* **accuracy**, judged absolutely on ``extra_info`` (:func:`accuracy_findings`):
     - gaps and excesses (keys ending in ``gap``, ``gap_to_best`` and ``excess``; smaller is
       better) may not grow by more than ``max(gap_abs, gap_rel·|old|)`` (defaults 1e-8 and
       50 %: certified gaps of 1e-10 jitter with rounding, the comparison must not);
@@ -34,9 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from relucheck.bench import stats
 from relucheck.bench.report import load_run, run_files
+from relucheck.bench.work import compare_work
 
-SLOWDOWN = 0.10
 GAP_ABS = 1e-8
 GAP_REL = 0.5
 FLAG_KEYS = ("exact", "accurate", "certified")
@@ -117,17 +124,28 @@ def accuracy_findings(
     return out
 
 
+def libraries_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether two runs recorded different library versions (then counted work is shown,
+    not judged: another numpy or solver build may take other iterations)."""
+    a = (old.get("machine_info") or {}).get("relucheck_libraries")
+    b = (new.get("machine_info") or {}).get("relucheck_libraries")
+    return isinstance(a, dict) and isinstance(b, dict) and a != b
+
+
 def compare_runs(
     old: dict[str, Any],
     new: dict[str, Any],
     *,
-    slowdown: float = SLOWDOWN,
+    alpha: float = stats.ALPHA,
+    effect: float = stats.EFFECT,
+    min_samples: int = stats.MIN_SAMPLES,
     gap_abs: float = GAP_ABS,
     gap_rel: float = GAP_REL,
 ) -> tuple[list[dict[str, Any]], list[Finding]]:
-    """Per-benchmark table rows and the findings (slowdowns, accuracy losses, new/missing)."""
+    """Per-benchmark table rows and the findings (time, work, accuracy, new/missing)."""
     old_by = {b["fullname"]: b for b in old.get("benchmarks", [])}
     new_by = {b["fullname"]: b for b in new.get("benchmarks", [])}
+    libs = libraries_changed(old, new)
     table, findings = [], []
     for name in sorted(set(old_by) | set(new_by)):
         if name not in new_by:
@@ -136,19 +154,22 @@ def compare_runs(
         if name not in old_by:
             findings.append(Finding(name, "new benchmark", None, "present", False))
             continue
-        t_old = old_by[name]["stats"]["median"]
-        t_new = new_by[name]["stats"]["median"]
+        b_old, b_new = old_by[name], new_by[name]
+        t_old, t_new = b_old["stats"]["median"], b_new["stats"]["median"]
         ratio = t_new / t_old if t_old > 0 else math.inf
-        slow = ratio > 1.0 + slowdown
-        acc = accuracy_findings(
-            name,
-            old_by[name].get("extra_info") or {},
-            new_by[name].get("extra_info") or {},
-            gap_abs=gap_abs,
-            gap_rel=gap_rel,
+        verdict = stats.time_verdict(
+            b_old, b_new, alpha=alpha, effect=effect, min_samples=min_samples
         )
-        if slow:
-            findings.append(Finding(name, f"median slower by {ratio - 1:.0%}", t_old, t_new, True))
+        e_old, e_new = b_old.get("extra_info") or {}, b_new.get("extra_info") or {}
+        acc = accuracy_findings(name, e_old, e_new, gap_abs=gap_abs, gap_rel=gap_rel)
+        changes, judged = compare_work(e_old, e_new, libraries_changed=libs)
+        work = [Finding(name, what, x, y, fails) for what, x, y, fails in changes]
+        if verdict.verdict in (stats.SLOWER, stats.FASTER):
+            findings.append(
+                Finding(name, f"time {verdict.verdict}: {verdict.evidence()}", t_old, t_new,
+                        verdict.fails)
+            )  # fmt: skip
+        findings.extend(work)
         findings.extend(acc)
         table.append(
             {
@@ -156,7 +177,11 @@ def compare_runs(
                 "old_s": t_old,
                 "new_s": t_new,
                 "ratio": ratio,
-                "slow": slow,
+                "time": verdict,
+                "slow": verdict.fails,
+                "work": "none" if judged == "no work counts" else judged,
+                "work_changed": bool(changes),
+                "work_grew": any(f.fails for f in work),
                 "accuracy_lost": any(f.fails for f in acc),
             }
         )
@@ -180,30 +205,54 @@ def _short(name: str) -> str:
     return name.split("::", 1)[-1]
 
 
+def _status(row: dict[str, Any]) -> str:
+    words = []
+    if row["slow"]:
+        words.append("SLOWER")
+    if row["work_grew"]:
+        words.append("MORE WORK")
+    if row["accuracy_lost"]:
+        words.append("ACCURACY LOST")
+    return ", ".join(words) or "ok"
+
+
 def format_comparison(
-    table: list[dict[str, Any]], findings: list[Finding], old: Path, new: Path
+    table: list[dict[str, Any]],
+    findings: list[Finding],
+    old: Path,
+    new: Path,
+    notes: list[str] | None = None,
 ) -> str:
-    """The printed table: one line per benchmark, then the findings."""
-    lines = [f"old: {old}", f"new: {new}", ""]
+    """The printed table: one line per benchmark (time verdict and its evidence, counted
+    work, status), then the findings and the rule that was applied."""
+    lines = [f"old: {old}", f"new: {new}", *(notes or []), ""]
     width = max([len(_short(r["name"])) for r in table] + [9])
-    lines.append(f"{'benchmark':<{width}} {'old s':>10} {'new s':>10} {'new/old':>8}  status")
+    lines.append(
+        f"{'benchmark':<{width}} {'old s':>9} {'new s':>9} {'time':<31} {'work':<8} status"
+        "  [evidence]"
+    )
     for r in table:
-        status = []
-        if r["slow"]:
-            status.append("SLOWER")
-        if r["accuracy_lost"]:
-            status.append("ACCURACY LOST")
+        v = r["time"]
+        work = "changed" if r["work_changed"] else ("—" if r["work"] == "none" else "same")
         lines.append(
-            f"{_short(r['name']):<{width}} {r['old_s']:10.4g} {r['new_s']:10.4g} "
-            f"{r['ratio']:8.3f}  {', '.join(status) or 'ok'}"
+            f"{_short(r['name']):<{width}} {r['old_s']:9.4g} {r['new_s']:9.4g} "
+            f"{v.verdict:<31} {work:<8} {_status(r)}  [{v.evidence()}]"
         )
     if findings:
         lines.append("")
         for f in findings:
             mark = "FAIL" if f.fails else "note"
             lines.append(f"{mark}: {_short(f.name)}: {f.what} ({f.old} -> {f.new})")
+    counts: dict[str, int] = {}
+    for r in table:
+        counts[r["time"].verdict] = counts.get(r["time"].verdict, 0) + 1
     failures = sum(f.fails for f in findings)
     lines.append("")
+    lines.append(
+        "time: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + f" (two-sided Mann–Whitney U at p < {stats.ALPHA:g} and a median ratio beyond "
+        f"{1 + stats.EFFECT:g}x, at least {stats.MIN_SAMPLES} rounds a side)"
+    )  # fmt: skip
     lines.append(
         f"{failures} regression(s) in {len(table)} benchmarks compared"
         if failures
@@ -212,13 +261,43 @@ def format_comparison(
     return "\n".join(lines)
 
 
+def run_notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Lines about the runs themselves: planted defects, library changes, load."""
+    notes = []
+    for label, run in (("old", old), ("new", new)):
+        info = run.get("machine_info") or {}
+        if info.get("relucheck_plant"):
+            notes.append(
+                f"note: the {label} run has the planted defect {info['relucheck_plant']!r}"
+            )
+    if libraries_changed(old, new):
+        notes.append("note: library versions differ between the runs: work counts not judged")
+    return notes
+
+
 def main(argv: list[str] | None = None) -> int:
     """Compare the newest run under FOLDER (or NEW) with the previous one on this machine."""
     parser = argparse.ArgumentParser(prog="python -m relucheck.bench.compare")
     parser.add_argument("folder", nargs="?", default="reports/bench", type=Path)
     parser.add_argument("--new", type=Path, help="run to check (default: newest in folder)")
     parser.add_argument("--old", type=Path, help="baseline (default: previous, same machine)")
-    parser.add_argument("--slowdown", type=float, default=SLOWDOWN)
+    parser.add_argument(
+        "--alpha", type=float, default=stats.ALPHA, help="level of the Mann-Whitney U test"
+    )
+    parser.add_argument(
+        "--effect",
+        "--slowdown",
+        dest="effect",
+        type=float,
+        default=stats.EFFECT,
+        help="smallest median ratio - 1 that counts as a change in time (default 0.20)",
+    )
+    parser.add_argument(
+        "--min-rounds",
+        type=int,
+        default=stats.MIN_SAMPLES,
+        help="rounds needed on each side to judge time (default 5)",
+    )
     parser.add_argument("--gap-abs", type=float, default=GAP_ABS)
     parser.add_argument("--gap-rel", type=float, default=GAP_REL)
     args = parser.parse_args(argv)
@@ -240,9 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench-compare: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     table, findings = compare_runs(
-        old_run, new_run, slowdown=args.slowdown, gap_abs=args.gap_abs, gap_rel=args.gap_rel
-    )
-    print(format_comparison(table, findings, old, new))
+        old_run, new_run, alpha=args.alpha, effect=args.effect, min_samples=args.min_rounds,
+        gap_abs=args.gap_abs, gap_rel=args.gap_rel,
+    )  # fmt: skip
+    print(format_comparison(table, findings, old, new, run_notes(old_run, new_run)))
     return EXIT_REGRESSION if any(f.fails for f in findings) else EXIT_OK
 
 

@@ -6,10 +6,15 @@ saved under FOLDER (default ``reports/bench``), keeps those of the machine of th
 not comparable), and writes ``FOLDER/history.html``: one self-contained page (the CSS of the
 run reports, figures inlined) with
 
-* per benchmark module (the CE solver benchmarks per solver), the median time of every
-  benchmark over the runs (log scale, x axis labelled by commit), and the accuracy of every
-  benchmark that records a gap or an excess (log scale);
-* a table: per benchmark, the median time and the accuracy in each of the last runs.
+* per benchmark module (the CE solver benchmarks per solver), the time of every benchmark
+  over the runs with its spread (log scale, x axis labelled by commit): the median wall
+  time of the rounds, a bar over their interquartile range and a thin bar over min–max;
+  and the accuracy of every benchmark that records a gap or an excess (log scale);
+* a table: per benchmark, in each of the last runs, the median wall time with its IQR and
+  the number of rounds, the median CPU time of the rounds (what ``make bench-compare``
+  tests, :mod:`relucheck.bench.stats`) and the accuracy;
+* a table of the counted work (:mod:`relucheck.bench.work`) per benchmark and commit, a
+  count that changed from the previous run marked (counts are what noise cannot move).
 
 Accuracy of a row is its first recorded value among :data:`ACCURACY_KEYS` (gaps and
 excesses, smaller is better); benchmarks that record counts or verdicts instead show those.
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import base64
 import math
+import statistics
 import sys
 from collections import defaultdict
 from html import escape
@@ -102,30 +108,67 @@ def figure_group(fullname: str, extra: dict[str, Any]) -> str:
     return f"{module}_{extra['solver']}" if extra.get("solver") else module
 
 
+SPREAD_KEYS = ("q1", "q3", "min", "max", "rounds")
+
+
+def _cpu_median(extra: dict[str, Any]) -> float | None:
+    values = [v for v in extra.get("cpu_s") or [] if isinstance(v, (int, float))]
+    return statistics.median(values) if values else None
+
+
 def series(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per benchmark fullname: ``time``, ``accuracy`` and ``text`` per run (None/"" where
-    absent) and the figure ``group``."""
+    """Per benchmark fullname, per run (None/"" where absent): ``time`` (median wall s),
+    ``q1``, ``q3``, ``min``, ``max``, ``rounds``, ``cpu`` (median CPU s), ``work`` (the
+    counted work dict), ``accuracy`` and ``text``; and the figure ``group``."""
     out: dict[str, dict[str, Any]] = {}
+    keys = ("time", *SPREAD_KEYS, "cpu", "work", "accuracy")
     for i, run in enumerate(runs):
         for bench in run.get("benchmarks", []):
             extra = bench.get("extra_info") or {}
             entry = out.setdefault(
                 bench["fullname"],
                 {
-                    "time": [None] * len(runs),
-                    "accuracy": [None] * len(runs),
+                    **{key: [None] * len(runs) for key in keys},
                     "text": [""] * len(runs),
                     "group": figure_group(bench["fullname"], extra),
                 },
             )
-            entry["time"][i] = bench["stats"]["median"]
+            stats = bench.get("stats") or {}
+            entry["time"][i] = stats.get("median")
+            for key in SPREAD_KEYS:
+                entry[key][i] = stats.get(key)
+            entry["cpu"][i] = _cpu_median(extra)
+            work = extra.get("work")
+            entry["work"][i] = dict(work) if isinstance(work, dict) else None
             acc = accuracy_of(extra)
             entry["accuracy"][i] = acc[1] if acc else None
             entry["text"][i] = accuracy_text(extra)
     return out
 
 
-def _plot(labels: list[str], lines: dict[str, list], ylabel: str, title: str, out: Path, name: str):
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and value > 0
+
+
+def _bars(ax, line, entry: dict[str, Any], pts: list[tuple[int, float]], offset: float) -> None:
+    """The IQR (thick) and min–max (thin) of the rounds of each run, in the line's colour,
+    shifted by ``offset`` so that the bars of the lines of one figure do not overlap."""
+    for lo_key, hi_key, width in (("q1", "q3", 2.5), ("min", "max", 0.6)):
+        for i, _ in pts:
+            lo, hi = entry[lo_key][i], entry[hi_key][i]
+            if _positive(lo) and _positive(hi) and hi > lo:
+                ax.vlines(i + offset, lo, hi, colors=line.get_color(), linewidth=width, alpha=0.7)
+
+
+def _plot(
+    labels: list[str],
+    lines: dict[str, list],
+    ylabel: str,
+    title: str,
+    out: Path,
+    name: str,
+    spread: dict[str, dict[str, Any]] | None = None,
+):
     import matplotlib.pyplot as plt
 
     with paper_style():
@@ -135,7 +178,14 @@ def _plot(labels: list[str], lines: dict[str, list], ylabel: str, title: str, ou
             pts = [(i, v) for i, v in zip(x, values, strict=True) if v is not None and v > 0]
             if pts:
                 marker = MARKERS[(k // len(PALETTE)) % len(MARKERS)]  # colours repeat after 8
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=marker, label=_short(key))
+                # with spread bars, each line is shifted a little so that its bars show
+                shift = 0.3 * (k / max(len(lines) - 1, 1) - 0.5) if spread is not None else 0.0
+                (line,) = ax.plot(
+                    [p[0] + shift for p in pts], [p[1] for p in pts], marker=marker,
+                    label=_short(key),
+                )  # fmt: skip
+                if spread is not None:
+                    _bars(ax, line, spread[key], pts, shift)
         ax.set_yscale("log")
         ax.set_xticks(x)
         ax.set_xticklabels(labels, rotation=30, ha="right")
@@ -156,7 +206,10 @@ def write_figures(runs: list[dict[str, Any]], data: dict, out: Path) -> list[Pat
     pngs = []
     for module, entries in sorted(by_group.items()):
         times = {k: e["time"] for k, e in entries.items()}
-        paths = _plot(labels, times, "median time (s)", f"{module}: time", out, f"{module}_time")
+        paths = _plot(
+            labels, times, "time (s): median, IQR, min–max", f"{module}: time", out,
+            f"{module}_time", spread=entries,
+        )  # fmt: skip
         pngs.append(paths[-1])
         accs = {k: e["accuracy"] for k, e in entries.items() if any(e["accuracy"])}
         if accs:
@@ -167,6 +220,55 @@ def write_figures(runs: list[dict[str, Any]], data: dict, out: Path) -> list[Pat
     return pngs
 
 
+def time_cell(entry: dict[str, Any], i: int) -> str:
+    """One table cell: median wall s [IQR] (rounds), median CPU s, accuracy."""
+    t = entry["time"][i]
+    if t is None:
+        return "—"
+    q1, q3, rounds, cpu = (entry[k][i] for k in ("q1", "q3", "rounds", "cpu"))
+    text = f"{t:.3g} s"
+    if _positive(q1) and _positive(q3):
+        text += f" [{q1:.3g}–{q3:.3g}]"
+    if rounds:
+        text += f" ({rounds}×)"
+    if cpu is not None:
+        text += f"<br><small>cpu {cpu:.3g} s</small>"
+    return f"{text}<br><small>{escape(entry['text'][i])}</small>"
+
+
+def work_table(
+    runs: list[dict[str, Any]], data: dict[str, dict[str, Any]], shown: list[int]
+) -> str:
+    """The counted work per benchmark and run; a count that differs from the previous run
+    with counts is bold."""
+    head = "".join(f"<th>{escape(commit_label(runs[i]))}</th>" for i in shown)
+    rows = []
+    for name in sorted(data):
+        works = data[name]["work"]
+        if not any(works[i] for i in shown):
+            continue
+        cells, previous = [], None
+        for i in range(len(runs)):
+            work = works[i]
+            if i in shown:
+                items = []
+                for key, value in sorted((work or {}).items()):
+                    item = f"{escape(key)}={value}"
+                    if previous is not None and previous.get(key, 0) != value:
+                        item = f"<b>{item}</b>"
+                    items.append(item)
+                cells.append(f"<td><small>{'<br>'.join(items) or '—'}</small></td>")
+            previous = work if work else previous
+        rows.append(f"<tr><td>{escape(_short(name))}</td>{''.join(cells)}</tr>")
+    if not rows:
+        return ""
+    return (
+        "<h2>Counted work</h2>\n<p>Deterministic on this machine for equal library versions "
+        "(see relucheck.bench.work); bold: changed from the previous run.</p>\n"
+        f"<table><tr><th>benchmark</th>{head}</tr>{''.join(rows)}</table>\n"
+    )
+
+
 def render_history(runs: list[dict[str, Any]], others: int, pngs: list[Path]) -> str:
     """The HTML text of the history page."""
     data = series(runs)
@@ -175,11 +277,7 @@ def render_history(runs: list[dict[str, Any]], others: int, pngs: list[Path]) ->
     rows = []
     for name in sorted(data):
         entry = data[name]
-        cells = []
-        for i in shown:
-            t = entry["time"][i]
-            text = "—" if t is None else f"{t:.3g} s<br><small>{escape(entry['text'][i])}</small>"
-            cells.append(f"<td>{text}</td>")
+        cells = [f"<td>{time_cell(entry, i)}</td>" for i in shown]
         rows.append(f"<tr><td>{escape(_short(name))}</td>{''.join(cells)}</tr>")
     figures = "".join(
         f'<div class="fig"><img alt="{escape(p.stem)}" '
@@ -200,11 +298,14 @@ def render_history(runs: list[dict[str, Any]], others: int, pngs: list[Path]) ->
         f"<p>{len(runs)} runs on {escape(str(machine.get('node', '?')))} "
         f"({escape(str((machine.get('cpu') or {}).get('brand_raw', '?')))}, "
         f"{escape(str((machine.get('cpu') or {}).get('count', '?')))} CPUs), fingerprint "
-        f"<code>{escape(run_fingerprint(runs[-1]))}</code>. Time: median seconds per "
-        "benchmark; accuracy: certified gap to the best certificate of the instance "
-        "(CE solvers), certified gap, or relative excess (smaller is better).</p>\n"
+        f"<code>{escape(run_fingerprint(runs[-1]))}</code>. Time: median wall seconds of "
+        "the rounds of a benchmark with their interquartile range [q1–q3] and the number of "
+        "rounds, then the median CPU seconds; accuracy: certified gap to the best "
+        "certificate of the instance (CE solvers), certified gap, or relative excess "
+        "(smaller is better).</p>\n"
         f"{note}{figures}\n<h2>Last runs</h2>\n"
-        f"<table><tr><th>benchmark</th>{head}</tr>{''.join(rows)}</table>\n</body></html>\n"
+        f"<table><tr><th>benchmark</th>{head}</tr>{''.join(rows)}</table>\n"
+        f"{work_table(runs, data, shown)}</body></html>\n"
     )
 
 

@@ -1,19 +1,26 @@
 """Benchmarks of the CE pipeline (``make bench``): time AND accuracy, never time alone.
 
 Each benchmark stores the accuracy it reached in ``extra_info`` so nightly comparisons
-can reject a speed-up that lost precision. Only the algorithm is timed: data, patterns
-and β are prepared outside the timed call.
+can reject a speed-up that lost precision, and the counted work of one call (``work``, see
+:mod:`relucheck.bench.work`: solver iterations, Adam steps, L-BFGS iterations, LP and NNLS
+calls; for enumerations also the chambers and the enumeration's own counts, see
+:func:`~relucheck.bench.work.enumeration_work`) next to the CPU seconds of every round
+(``cpu_s``). Only the algorithm is timed: data, patterns and β are prepared outside the timed call.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from relucheck.bench.work import bench_call, enumeration_work
 from relucheck.datasets import generators
 from relucheck.models.arrangements.patterns import enumerate_patterns
 from relucheck.models.two_layer.certificate import dual_gauge_bound
 from relucheck.solvers.nonconvex import train_two_layer
 from relucheck.solvers.two_layer_global import solve_two_layer
+
+#: rounds: the enumerations and certified solves take well under a second here
+ROUNDS = {"enumerate": 15, "certified": 10, "train": 5}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +34,8 @@ def teacher():
 @pytest.mark.parametrize(("n", "d"), [(1000, 2), (20, 3), (12, 4)])
 def test_bench_enumerate_patterns(benchmark, n, d):
     X = generators.gaussian(n, d, seed=n + d).X
-    patterns = benchmark(enumerate_patterns, X)
+    patterns, _ = bench_call(benchmark, enumerate_patterns, args=(X,), rounds=ROUNDS["enumerate"])
+    benchmark.extra_info["work"].update(enumeration_work(patterns))
     benchmark.extra_info.update({"count": patterns.count, "method": patterns.method})
 
 
@@ -36,8 +44,12 @@ def test_bench_certified_solve(benchmark, teacher, loss):
     X, y, beta, patterns = teacher
     if loss == "hinge":
         y = (y > 0).astype(float) * 2 - 1
-    sol = benchmark.pedantic(
-        solve_two_layer, args=(X, y, beta, patterns), kwargs={"loss": loss}, rounds=3
+    sol, _ = bench_call(
+        benchmark,
+        solve_two_layer,
+        args=(X, y, beta, patterns),
+        kwargs={"loss": loss},
+        rounds=ROUNDS["certified"],
     )
     benchmark.extra_info.update(
         {"certified_gap": sol.result.certified_gap, "P": patterns.count, "width": sol.width}
@@ -47,11 +59,12 @@ def test_bench_certified_solve(benchmark, teacher, loss):
 
 def test_bench_train_two_layer(benchmark, teacher):
     X, y, beta, _ = teacher
-    result = benchmark.pedantic(
+    result, _ = bench_call(
+        benchmark,
         train_two_layer,
         args=(X, y, beta),
         kwargs={"width": X.shape[0] + 1, "restarts": 8, "seed": 0},
-        rounds=2,
+        rounds=ROUNDS["train"],
     )
     p_cvx = solve_two_layer(X, y, beta, teacher[3]).objective
     benchmark.extra_info.update({"best_relative_excess": result.best_value / p_cvx - 1})

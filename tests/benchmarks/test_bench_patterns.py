@@ -4,15 +4,21 @@ Targets on the 2-core reference machine (Gaussian X, so general position a.s. an
 count must be Cover's count, asserted): each benchmark records the count, Cover's count,
 the method, the target and whether the slowest round met it in ``extra_info``. Data are
 generated outside the timed call; the timed call is the enumeration (plus the bit-packed
-masks where the target asks for them).
+masks where the target asks for them). Counted work (``work``): the chambers and the
+enumeration's own counts (:func:`relucheck.bench.work.enumeration_work`) and the LP calls
+(:mod:`relucheck.bench.work`); ``cpu_s``: the CPU seconds of every round.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from relucheck.bench.work import bench_call, enumeration_work
 from relucheck.datasets import generators
 from relucheck.models.arrangements.patterns import cover_count, enumerate_patterns
+
+#: rounds per cell: every cell takes at most a few seconds a round
+ROUNDS = 10
 
 TARGETS = [
     # (id, n, d, seconds, packed masks)
@@ -33,7 +39,8 @@ def _enumerate(X, packed: bool):
 )
 def test_bench_exact_enumeration(benchmark, n, d, target_s, packed):
     X = generators.gaussian(n, d, seed=n + d).X
-    patterns, bits = benchmark.pedantic(_enumerate, args=(X, packed), rounds=3, iterations=1)
+    (patterns, bits), _ = bench_call(benchmark, _enumerate, args=(X, packed), rounds=ROUNDS)
+    benchmark.extra_info["work"].update(enumeration_work(patterns))
     worst = benchmark.stats.stats.max
     expected = cover_count(n, d)
     benchmark.extra_info.update(
