@@ -221,19 +221,24 @@ def _pickle_by_value(module: ModuleType) -> None:
 
 
 def path_modules(path: Path) -> list[Path]:
-    """The files or package a claim path stands for; PluginError for a missing path."""
+    """The files or package a claim path stands for; PluginError saying why there are none."""
     if not path.exists():
-        raise PluginError(f"claim path {str(path)!r}: no such file or folder")
+        raise PluginError("no such file or folder")
     if path.is_file() or (path / "__init__.py").exists():
         return [path]
     files = sorted(p for p in path.glob("*.py") if not p.name.startswith(("test_", "_")))
     if not files:
-        raise PluginError(f"claim path {str(path)!r}: the folder holds no .py claim module")
+        raise PluginError("the folder holds no .py claim module")
     return files
 
 
 def _load_path_claims(registry: Registry, path: Path, taken: dict[str, str]) -> None:
-    for module_path in path_modules(path):
+    try:
+        modules = path_modules(path)
+    except PluginError as exc:
+        registry.entries.append(Entry(str(path), f"path {path.resolve()}", error=str(exc)))
+        return
+    for module_path in modules:
         module_path = module_path.resolve()
         origin = f"path {module_path}"
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,3 +20,11 @@ def toy_registry(monkeypatch: pytest.MonkeyPatch) -> dict:
 
     monkeypatch.setattr(relucheck.theorems, "REGISTRY", dict(toy_claims.ALL))
     return relucheck.theorems.REGISTRY
+
+
+# Installed plug-ins (e.g. `pip install -e examples/relucheck-gated` into .venv) must not
+# change what the suite sees; tests of entry points re-enable them explicitly. The marker
+# tells tests/benchmarks/test_bench_plugins.py that the switch is ours, not the user's.
+if "RELUCHECK_NO_ENTRY_POINTS" not in os.environ:
+    os.environ["RELUCHECK_NO_ENTRY_POINTS"] = "1"
+    os.environ["RELUCHECK_SUITE_DISABLED_ENTRY_POINTS"] = "1"

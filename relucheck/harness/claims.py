@@ -1,7 +1,10 @@
 """The claim contract: instance specs with explicit seeds, run options, and the Claim record.
 
-A claim module builds one :class:`Claim` and the explicit registry in
-``relucheck/theorems/__init__.py`` lists it. Nothing registers itself at import time.
+A claim module builds one :class:`Claim`; the explicit list in
+``relucheck/theorems/__init__.py`` names the built-ins, and :mod:`relucheck.plugins` adds
+those of installed packages and of files named on the command line. Nothing registers itself
+at import time. The rest of the contract (what :func:`relucheck.plugins.claim_problems` and
+the conformance suite :mod:`relucheck.testing.conformance` check) is stated there.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Example relucheck plug-in: one claim (GATED-LB) and one toy solver (toy-pgd)."""
