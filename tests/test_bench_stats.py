@@ -243,3 +243,27 @@ def test_real_planted_slowdown_of_the_fast_solver_is_detected(tmp_path):
     assert rc == benchcompare.EXIT_REGRESSION, out
     assert "gaussian-n200-d10-P200-fast" in out and "time slower" in out
     assert "work" in out and "MORE WORK" not in out  # the plant adds time, not counted work
+
+
+# ----------------------------------------------------------------------------- history page
+
+
+def test_history_page_shows_time_spread_and_work_per_commit(tmp_path):
+    from relucheck.bench import history as benchhistory
+
+    for i, (median, iters) in enumerate([(1.0, 7), (1.02, 7), (1.3, 14)]):
+        r = row("fast-cell", [median * (1 + k / 100) for k in range(10)])
+        r["stats"].update({"median": median, "q1": 0.98 * median, "q3": 1.05 * median})
+        r["stats"].update({"min": 0.9, "max": 1.6})
+        r["extra_info"]["work"] = {"fast.outer_iterations": iters, "cvxpy.CLARABEL.solves": 1}
+        run = run_of([r], stamp=f"2026-01-0{i + 1}T00:00")
+        run["commit_info"]["id"] = f"commit{i}abc"
+        path = tmp_path / "m" / f"000{i}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(run))
+    html = benchhistory.write_history(tmp_path).read_text()
+    assert "1.3 s [1.27–1.37] (10×)" in html and "cpu 1.36 s" in html
+    assert "<h2>Counted work</h2>" in html and "commit2" in html
+    assert "<b>fast.outer_iterations=14</b>" in html  # changed from the run before: bold
+    assert html.count("cvxpy.CLARABEL.solves=1") == 3 and "<b>cvxpy" not in html
+    assert (tmp_path / "history" / "test_bench_y_time.png").is_file()

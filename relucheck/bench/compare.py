@@ -35,6 +35,7 @@ import argparse
 import hashlib
 import json
 import math
+import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,6 +206,10 @@ def _short(name: str) -> str:
     return name.split("::", 1)[-1]
 
 
+def _value(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def _status(row: dict[str, Any]) -> str:
     words = []
     if row["slow"]:
@@ -222,6 +227,7 @@ def format_comparison(
     old: Path,
     new: Path,
     notes: list[str] | None = None,
+    rule: tuple[float, float, int] = (stats.ALPHA, stats.EFFECT, stats.MIN_SAMPLES),
 ) -> str:
     """The printed table: one line per benchmark (time verdict and its evidence, counted
     work, status), then the findings and the rule that was applied."""
@@ -242,7 +248,15 @@ def format_comparison(
         lines.append("")
         for f in findings:
             mark = "FAIL" if f.fails else "note"
-            lines.append(f"{mark}: {_short(f.name)}: {f.what} ({f.old} -> {f.new})")
+            lines.append(f"{mark}: {_short(f.name)}: {f.what} ({_value(f.old)} -> {_value(f.new)})")
+    ratios = [r["time"].ratio for r in table if r["time"].p_value is not None]
+    if ratios:
+        lines.append("")
+        lines.append(
+            f"run level: median of the tested ratios {statistics.median(ratios):.3f} over "
+            f"{len(ratios)} benchmarks (a drift of the machine, or a change that slows "
+            "everything, shows here)"
+        )
     counts: dict[str, int] = {}
     for r in table:
         counts[r["time"].verdict] = counts.get(r["time"].verdict, 0) + 1
@@ -250,8 +264,8 @@ def format_comparison(
     lines.append("")
     lines.append(
         "time: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        + f" (two-sided Mann–Whitney U at p < {stats.ALPHA:g} and a median ratio beyond "
-        f"{1 + stats.EFFECT:g}x, at least {stats.MIN_SAMPLES} rounds a side)"
+        + f" (two-sided Mann–Whitney U at p < {rule[0]:g} and a median ratio beyond "
+        f"{1 + rule[1]:g}x, at least {rule[2]} rounds a side)"
     )  # fmt: skip
     lines.append(
         f"{failures} regression(s) in {len(table)} benchmarks compared"
@@ -322,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         old_run, new_run, alpha=args.alpha, effect=args.effect, min_samples=args.min_rounds,
         gap_abs=args.gap_abs, gap_rel=args.gap_rel,
     )  # fmt: skip
-    print(format_comparison(table, findings, old, new, run_notes(old_run, new_run)))
+    rule = (args.alpha, args.effect, args.min_rounds)
+    print(format_comparison(table, findings, old, new, run_notes(old_run, new_run), rule))
     return EXIT_REGRESSION if any(f.fails for f in findings) else EXIT_OK
 
 
