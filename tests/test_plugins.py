@@ -414,3 +414,26 @@ def test_a_misbehaving_solve_is_judged_not_trusted(tmp_path, answer, status):
     sol = solve_with_plugin(data.X, data.y, 0.5, sample_patterns(data.X, 20, seed=0), entry.obj)
     assert not sol.result.accurate and status in sol.result.status
     assert sol.result.certified_lower <= sol.objective
+
+
+def test_an_installed_broken_plugin_warns_when_verify_runs_other_claims(
+    broken_dist, claim_file, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.syspath_prepend(str(broken_dist))
+    monkeypatch.delenv(NO_ENTRY_POINTS)
+    assert main(["verify", "--claims", str(claim_file), "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "relucheck: warning: claim plug-in BROKEN-X (entry point" in err
+
+
+def test_a_path_claim_reaches_dask_workers_by_value(claim_file, tmp_path):
+    """Workers of a LocalCluster cannot import a file-loaded claim: it must travel by value."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "reports"
+    env = {**_env(), NO_ENTRY_POINTS: "1"}
+    env.pop("PYTHONPATH")
+    done = _relucheck("verify", "--claims", str(claim_file), "--executor", "dask", "--out",
+                      str(out), env=env, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [json.loads(x) for x in ((out / "latest") / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == 4 and {r["verdict"] for r in rows} == {"PASS"}

@@ -78,6 +78,12 @@ def _child_main(write_fd: int, unit: Unit, limit_blas: bool, parent_pid: int) ->
         os._exit(code)
 
 
+def _pack(unit: Unit) -> bytes:
+    import cloudpickle
+
+    return cloudpickle.dumps(unit)
+
+
 def _cancelled(key: Any) -> bool:
     """Whether the scheduler has dropped this task (client gone, future cancelled); best effort."""
     try:
@@ -102,6 +108,19 @@ def _drain(read_fd: int, chunks: list[bytes]) -> None:
         if not chunk:
             return
         chunks.append(chunk)
+
+
+def run_packed_unit(packed: bytes, limit_blas: bool, key: Any = None) -> tuple[str, float, Any]:
+    """The Dask task: unpack a unit sent with cloudpickle, then :func:`run_unit_in_child`.
+
+    Units travel as cloudpickle bytes because Dask tries plain pickle first, which sends a
+    claim loaded from a file (``verify --claims``) by a module name the workers cannot
+    import; cloudpickle sends such modules by value (:func:`relucheck.plugins.import_path`
+    registers them).
+    """
+    import cloudpickle
+
+    return run_unit_in_child(cloudpickle.loads(packed), limit_blas, key)
 
 
 def run_unit_in_child(unit: Unit, limit_blas: bool, key: Any = None) -> tuple[str, float, Any]:
@@ -250,8 +269,9 @@ class DaskExecutor(Executor):
             unit = self._queue.popleft()
             key = ("relucheck-unit", unit.claim.id, unit.instance.id, uuid.uuid4().hex[:8])
             future = self._client.submit(
-                run_unit_in_child, unit, self.limit_blas, key, key=key, pure=False, retries=0
-            )
+                run_packed_unit, _pack(unit), self.limit_blas, key, key=key, pure=False,
+                retries=0,
+            )  # fmt: skip
             self._running[key] = (unit, future, time.monotonic())
             self._completed.add(future)
             free -= 1
