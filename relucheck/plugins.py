@@ -63,6 +63,8 @@ class Entry:
 
     def line(self) -> str:
         """The one line that names a broken entry."""
+        if self.origin == f"path {self.name}":
+            return f"{self.origin}: {self.error}"
         return f"{self.name} ({self.origin}): {self.error}"
 
 
