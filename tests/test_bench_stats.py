@@ -163,6 +163,8 @@ def test_work_rule_exact_growth_fails_shrink_is_noted_and_unjudged_cases():
     assert "not deterministic" in why and not any(f for *_, f in changes)
     changes, why = benchwork.compare_work(old, {"work": {"a": 20}}, libraries_changed=True)
     assert "library versions changed" in why and not any(f for *_, f in changes)
+    changes, why = benchwork.compare_work(old, {"work": {"a": 20}}, counting_changed=True)
+    assert "WORK_VERSION" in why and not any(f for *_, f in changes)
 
 
 def test_library_change_leaves_counts_unjudged_in_a_comparison():
@@ -171,6 +173,11 @@ def test_library_change_leaves_counts_unjudged_in_a_comparison():
     _, findings = benchcompare.compare_runs(old, new)
     assert findings and not any(f.fails for f in findings)
     assert "library versions differ" in " ".join(benchcompare.run_notes(old, new))
+    # a run of an older counting (no version saved: 1) against the current one: not judged
+    new = run_of([row("x", [1.0] * 5, work={"n": 2})], relucheck_work_version=2)
+    old["machine_info"].pop("relucheck_libraries")
+    _, findings = benchcompare.compare_runs(old, new)
+    assert findings and not any(f.fails for f in findings)
 
 
 def test_counted_work_of_real_solves_is_deterministic():

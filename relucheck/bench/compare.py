@@ -133,6 +133,13 @@ def libraries_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return isinstance(a, dict) and isinstance(b, dict) and a != b
 
 
+def counting_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether the two runs counted work with different sites (``WORK_VERSION``)."""
+    a = (old.get("machine_info") or {}).get("relucheck_work_version", 1)
+    b = (new.get("machine_info") or {}).get("relucheck_work_version", 1)
+    return a != b
+
+
 def compare_runs(
     old: dict[str, Any],
     new: dict[str, Any],
@@ -146,7 +153,7 @@ def compare_runs(
     """Per-benchmark table rows and the findings (time, work, accuracy, new/missing)."""
     old_by = {b["fullname"]: b for b in old.get("benchmarks", [])}
     new_by = {b["fullname"]: b for b in new.get("benchmarks", [])}
-    libs = libraries_changed(old, new)
+    libs, sites = libraries_changed(old, new), counting_changed(old, new)
     table, findings = [], []
     for name in sorted(set(old_by) | set(new_by)):
         if name not in new_by:
@@ -163,7 +170,7 @@ def compare_runs(
         )
         e_old, e_new = b_old.get("extra_info") or {}, b_new.get("extra_info") or {}
         acc = accuracy_findings(name, e_old, e_new, gap_abs=gap_abs, gap_rel=gap_rel)
-        changes, judged = compare_work(e_old, e_new, libraries_changed=libs)
+        changes, judged = compare_work(e_old, e_new, libraries_changed=libs, counting_changed=sites)
         work = [Finding(name, what, x, y, fails) for what, x, y, fails in changes]
         if verdict.verdict in (stats.SLOWER, stats.FASTER):
             findings.append(
@@ -286,6 +293,8 @@ def run_notes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             )
     if libraries_changed(old, new):
         notes.append("note: library versions differ between the runs: work counts not judged")
+    if counting_changed(old, new):
+        notes.append("note: the runs counted work differently (WORK_VERSION): counts not judged")
     return notes
 
 

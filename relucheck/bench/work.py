@@ -22,6 +22,9 @@ key                             counted
                                 solves of the gauge scan
 ``adam.steps``, ``adam.restart_steps``   Adam steps (batched) and steps × restarts
 ``lbfgs.polishes|iterations|evaluations``  L-BFGS polishes, iterations, function calls
+``sgd.head_runs``, ``sgd.head_steps``  mini-batch SGD runs of ReLU heads (claim PC) and
+                                their steps × heads
+``sgd.mlp_runs``, ``sgd.mlp_steps``    constant-step SGD runs of an MLP and their steps
 ``scipy.nnls``, ``scipy.linprog``, ``scipy.lsq_linear``  calls (certificates, polish,
                                 feasibility, LP chamber tests and repairs)
 ==============================  ======================================================
@@ -34,14 +37,15 @@ Determinism (what :func:`compare_work` may compare exactly):
   limit (``status == "time_limit"``: how far it got depends on the speed), so the rows mark
   that case ``work_deterministic = False``, and rounds of one run that disagree do the same;
 * ACROSS machines the combinatorial counts (chambers of an enumeration, hyperplanes,
-  verdict counts, instance counts) are the same, while iteration counts of the solvers may
+  verdict counts, instance counts) and the step counts fixed by a configuration (Adam,
+  SGD) are the same, while iteration counts of the solvers may
   differ: other BLAS kernels round differently, which can move an interior-point iteration
   or a working-set step. They are therefore only compared between runs of one machine.
 
 Comparison rule (:func:`compare_work`): a deterministic count that grew (new > old, no
-tolerance: :data:`WORK_REL` = 0) FAILS; one that shrank is noted as less work. Counts are
-not judged (only shown) when either row is not deterministic or the two runs used
-different library versions.
+tolerance: :data:`WORK_REL` = 0; an absent count is zero) FAILS; one that shrank is noted
+as less work. Counts are not judged (only shown) when either row is not deterministic, the
+two runs used different library versions, or a different :data:`WORK_VERSION`.
 """
 
 from __future__ import annotations
@@ -55,6 +59,12 @@ from typing import Any
 
 WORK_REL = 0.0
 """Relative growth of a deterministic count that is tolerated (none: counts are exact)."""
+
+WORK_VERSION = 2
+"""Version of :data:`SITES`, saved with every run (``machine_info["relucheck_work_version"]``;
+runs without it are version 1): bump it when a site is added or changes what it counts, so
+that a comparison across the change shows the counts without judging them (a count of a
+new site appears, which is not more work)."""
 
 
 def _attr(path: str) -> tuple[Any, str]:
@@ -113,6 +123,19 @@ def _after_adam(args: tuple, kwargs: dict, counts: Counter) -> None:
     counts["adam.restart_steps"] += steps * restarts
 
 
+def _after_heads(args: tuple, kwargs: dict, counts: Counter) -> None:
+    run = args[0]
+    heads = int(run.w.shape[1]) if getattr(getattr(run, "w", None), "ndim", 0) == 2 else 1
+    counts["sgd.head_runs"] += 1
+    counts["sgd.head_steps"] += int(getattr(run, "steps", 0) or 0) * heads
+
+
+def _after_mlp(args: tuple, kwargs: dict, counts: Counter) -> None:
+    times = getattr(args[0], "times", None)
+    counts["sgd.mlp_runs"] += 1
+    counts["sgd.mlp_steps"] += int(times[-1]) if times is not None and len(times) else 0
+
+
 def _calls(key: str) -> Callable:
     def after(args: tuple, kwargs: dict, counts: Counter) -> None:
         counts[key] += 1
@@ -127,6 +150,8 @@ SITES: tuple[tuple[str, Callable], ...] = (
     ("relucheck.solvers.fast_two_layer:WorkingSetResult.__init__", _after_working_set),
     ("relucheck.solvers.nonconvex:PolishResult.__init__", _after_polish),
     ("relucheck.solvers.nonconvex:adam", _after_adam),
+    ("relucheck.solvers.minibatch_gd:HeadRun.__init__", _after_heads),
+    ("relucheck.solvers.minibatch_gd:MLPRun.__init__", _after_mlp),
     ("scipy.optimize:nnls", _calls("scipy.nnls")),
     ("scipy.optimize:linprog", _calls("scipy.linprog")),
     ("scipy.optimize:lsq_linear", _calls("scipy.lsq_linear")),
@@ -190,7 +215,11 @@ class CountedCall:
 
 
 def compare_work(
-    old: dict[str, Any], new: dict[str, Any], *, libraries_changed: bool = False
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    libraries_changed: bool = False,
+    counting_changed: bool = False,
 ) -> tuple[list[tuple[str, Any, Any, bool]], str]:
     """(changes, judged-or-why-not) between the ``extra_info`` of two rows of a benchmark.
 
@@ -207,6 +236,8 @@ def compare_work(
         why = "not deterministic (time limit or rounds disagree): shown, not judged"
     elif libraries_changed:
         why = "library versions changed: shown, not judged"
+    elif counting_changed:
+        why = "the counting (WORK_VERSION) changed: shown, not judged"
     changes = []
     for key in sorted(set(a) | set(b)):
         x, y = a.get(key, 0), b.get(key, 0)  # a count that is absent is a count of zero

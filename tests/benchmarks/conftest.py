@@ -25,6 +25,7 @@ import pytest
 
 from relucheck.bench.compare import machine_fingerprint
 from relucheck.bench.report import annotate_accuracy
+from relucheck.bench.work import WORK_VERSION
 
 PLANT = os.environ.get("RELUCHECK_BENCH_PLANT", "").strip()
 PLANTS = ("slowdown", "iterations")
@@ -58,6 +59,7 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         except metadata.PackageNotFoundError:
             versions[name] = None
     machine_info["relucheck_libraries"] = versions
+    machine_info["relucheck_work_version"] = WORK_VERSION
     machine_info["relucheck_plant"] = PLANT or None
 
 
