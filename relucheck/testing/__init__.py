@@ -26,7 +26,7 @@ def resolve_claims(target: Claim | str | Path) -> list[Any]:
 
     Raises :class:`relucheck.plugins.PluginError` (one line) when it names nothing usable.
     """
-    from relucheck.plugins import PluginError, load_claims, require_paths
+    from relucheck.plugins import PluginError, claims_from_paths, load_claims, require_paths
 
     if isinstance(target, Claim):
         return [target]
@@ -34,8 +34,7 @@ def resolve_claims(target: Claim | str | Path) -> list[Any]:
     if path.exists() or str(target).endswith(".py"):
         registry = load_claims([path], entry_points=False)
         require_paths(registry, [path])
-        origin = f"path {path.resolve()}"
-        found = [e.obj for e in registry.entries if e.ok and e.origin.startswith(origin)]
+        found = claims_from_paths(registry, [path])
         if not found:
             raise PluginError(f"claim path {str(path)!r}: defines no claim")
         return found
